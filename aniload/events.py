@@ -1,0 +1,52 @@
+"""Plain events from the core to whoever shows progress.
+
+Core code never prints: it hands events to a ``Reporter``. The CLI picks a renderer (Rich
+live view, plain lines, nothing); tests collect events in a list. Keeping this a tiny
+data-only module lets every layer import it without pulling in a UI library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+# Event kinds, in the order a run emits them.
+RUN_STARTED = "run_started"  # total = number of selected series
+SERIES_STARTED = "series_started"
+STEP = "step"  # step + state (+ message): a step began ("running") or ended
+SERIES_FINISHED = "series_finished"  # state = "ok" | "failed", error = one line
+WARNING = "warning"  # something skipped or repaired; the run goes on
+RUN_FINISHED = "run_finished"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    kind: str
+    series: str | None = None  # the series folder name
+    step: str | None = None
+    state: str | None = None
+    message: str | None = None
+    error: str | None = None
+    total: int | None = None
+
+
+class Reporter(Protocol):
+    def emit(self, event: Event) -> None: ...
+
+
+class NullReporter:
+    def emit(self, event: Event) -> None:
+        pass
+
+
+class CollectingReporter:
+    """Keeps every event; for tests and for callers that want a log."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    def emit(self, event: Event) -> None:
+        self.events.append(event)
+
+    def of_kind(self, kind: str) -> list[Event]:
+        return [e for e in self.events if e.kind == kind]

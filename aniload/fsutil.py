@@ -1,0 +1,125 @@
+"""Atomic file writes: a file lands whole or not at all.
+
+Every file aniload writes goes to a hidden temp file in the same folder (so the final
+``os.replace`` is a rename within one filesystem, which POSIX makes atomic), is fsynced,
+then renamed over the target. A crash leaves either the old file or the new one, plus at
+worst a stray ``.*.aniload-tmp`` file that later runs sweep away.
+
+Sidecars of a scan may skip the per-file fsync (``durable=False``) and be made durable
+together by one ``sync_filesystem`` call at the end of the run: thousands of fsyncs cost
+seconds, and a sidecar lost to a power cut only costs a rescan. Pins and everything a
+user would miss (NFO, artwork) are written durable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import errno
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from aniload.errors import WriteError
+
+TEMP_SUFFIX = ".aniload-tmp"
+
+
+def temp_path_for(target: Path) -> Path:
+    return target.with_name(f".{target.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+
+
+def is_temp_name(name: str) -> bool:
+    return name.startswith(".") and name.endswith(TEMP_SUFFIX)
+
+
+def describe_os_error(exc: OSError, path: Path) -> str:
+    """One line for a user: what failed, where, and the plain reason."""
+    reason = {
+        errno.ENOSPC: "no space left on device",
+        errno.EDQUOT: "disk quota exceeded",
+        errno.EROFS: "read-only file system",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "operation not permitted",
+    }.get(exc.errno or 0, exc.strerror or str(exc))
+    return f"cannot write {path}: {reason}"
+
+
+@contextlib.contextmanager
+def atomic_open(target: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
+    """Yield a binary file whose content replaces ``target`` only if the block succeeds.
+
+    On any exception the temp file is removed and ``target`` is left as it was. OS errors
+    become ``WriteError`` with a one-line reason.
+    """
+    tmp = temp_path_for(target)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    except OSError as exc:
+        raise WriteError(describe_os_error(exc, target)) from exc
+    landed = False
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            if durable:
+                os.fsync(fh.fileno())
+        os.replace(tmp, target)
+        landed = True
+        if durable:
+            fsync_dir(target.parent)
+    except OSError as exc:
+        raise WriteError(describe_os_error(exc, target)) from exc
+    finally:
+        if not landed:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+
+
+def atomic_write(target: Path, data: bytes, *, durable: bool = True) -> None:
+    with atomic_open(target, durable=durable) as fh:
+        fh.write(data)
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename in ``path`` durable (the directory entry itself)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some filesystems refuse fsync on directories; the data itself is synced
+    finally:
+        os.close(fd)
+
+
+_syncfs = None
+
+
+def sync_filesystem(path: Path) -> None:
+    """Flush every pending write of the filesystem holding ``path`` with one call.
+
+    Linux's syncfs(2) limits the flush to that filesystem; elsewhere os.sync() does all.
+    """
+    global _syncfs
+    if _syncfs is None:
+        libc_name = ctypes.util.find_library("c")
+        libc = ctypes.CDLL(libc_name, use_errno=True) if libc_name else None
+        _syncfs = getattr(libc, "syncfs", False) if libc is not None else False
+    if _syncfs:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            os.sync()
+            return
+        try:
+            if _syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    os.sync()
