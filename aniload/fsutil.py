@@ -14,8 +14,6 @@ user would miss (NFO, artwork) are written durable.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import errno
 import os
 import secrets
@@ -108,9 +106,12 @@ def sync_filesystem(path: Path) -> None:
     """
     global _syncfs
     if _syncfs is None:
-        libc_name = ctypes.util.find_library("c")
-        libc = ctypes.CDLL(libc_name, use_errno=True) if libc_name else None
-        _syncfs = getattr(libc, "syncfs", False) if libc is not None else False
+        import ctypes  # only here: most commands never sync
+
+        try:  # the running process's own C library; no slow find_library() lookup
+            _syncfs = getattr(ctypes.CDLL(None, use_errno=True), "syncfs", False)
+        except OSError:
+            _syncfs = False
     if _syncfs:
         try:
             fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
