@@ -1,0 +1,229 @@
+"""The command line: wires Typer commands to the pipeline and maps errors to exit codes.
+
+Nothing here knows how a library is scanned or a series matched; it parses flags, loads
+the config, picks a renderer for progress (``aniload.render``), runs one pipeline
+function, prints the result and exits with the contract's code. Global options are
+accepted both before and after the command name (``aniload -q scan`` and
+``aniload scan -q``), because cron lines and scripts are written both ways.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from aniload import __version__
+from aniload.errors import EXIT_INTERRUPTED, EXIT_USAGE, AniloadError, RunError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="Batch TMDB metadata and artwork for anime libraries (Kodi, Jellyfin, Emby, Plex).",
+)
+config_app = typer.Typer(no_args_is_help=True, help="Write or show the configuration.")
+app.add_typer(config_app, name="config")
+
+
+@dataclass
+class Globals:
+    config: Path | None = None
+    quiet: bool = False
+    verbose: bool = False
+
+
+_globals = Globals()
+
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="Config file (default: $XDG_CONFIG_HOME/aniload/config.toml).")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Tracebacks with errors.")]
+LibraryArg = Annotated[Optional[Path], typer.Argument(help="The library folder (else ANILOAD_LIBRARY, else the config's 'library').", show_default=False)]
+SeriesOpt = Annotated[Optional[list[str]], typer.Option("--series", help="A series folder name (case-insensitive) or key; repeatable.", show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document with the result on stdout.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"aniload {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main_options(
+    config: ConfigOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+) -> None:
+    _globals.config = config
+    _globals.quiet = quiet
+    _globals.verbose = verbose
+
+
+def _merge_globals(config: Path | None, quiet: bool, verbose: bool) -> Globals:
+    return Globals(
+        config=config or _globals.config,
+        quiet=quiet or _globals.quiet,
+        verbose=verbose or _globals.verbose,
+    )
+
+
+def _load_config(g: Globals, library: Path | None):
+    from aniload.config import load_config
+
+    overrides = {"library": library} if library is not None else {}
+    return load_config(g.config, env=os.environ, overrides=overrides)
+
+
+def _run(command: str, g: Globals, as_json: bool, work) -> None:
+    """Run ``work(config, reporter)``; print the report; exit with the contract's code."""
+    from aniload import render
+
+    renderer = None
+    try:
+        renderer = render.make_renderer(quiet=g.quiet, stream=sys.stderr)
+        report = work(renderer)
+    except AniloadError as exc:
+        if renderer is not None:
+            renderer.close()
+        _fail(exc, g, as_json, command)
+    except KeyboardInterrupt:
+        if renderer is not None:
+            renderer.close()
+        print("aniload: interrupted", file=sys.stderr)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    renderer.close()
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False) + "\n")
+    if not g.quiet:
+        renderer.summary(report)
+    raise typer.Exit(report.exit_code)
+
+
+def _fail(exc: AniloadError, g: Globals, as_json: bool, command: str) -> None:
+    if g.verbose:
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    print(f"aniload: error: {exc}", file=sys.stderr)
+    if as_json and isinstance(exc, RunError):
+        doc = {
+            "command": command,
+            "library": None,
+            "series": [],
+            "summary": {"series": 0, "ok": 0, "failed": 0},
+            "error": str(exc),
+        }
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
+    raise typer.Exit(exc.exit_code)
+
+
+@app.command()
+def scan(
+    library: LibraryArg = None,
+    series: SeriesOpt = None,
+    as_json: JsonOpt = False,
+    config: ConfigOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Walk the library offline, scan episodes, write sidecars."""
+    g = _merge_globals(config, quiet, verbose)
+
+    def work(reporter):
+        from aniload.pipeline import scan_library
+
+        cfg = _load_config(g, library)
+        return scan_library(cfg.library, series or [], cfg, reporter)
+
+    _run("scan", g, as_json, work)
+
+
+@app.command()
+def status(
+    library: LibraryArg = None,
+    series: SeriesOpt = None,
+    as_json: JsonOpt = False,
+    config: ConfigOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Show each series' state from disk and sidecars; read-only and offline."""
+    g = _merge_globals(config, quiet, verbose)
+
+    def work(reporter):
+        from aniload.pipeline import status_library
+
+        cfg = _load_config(g, library)
+        return status_library(cfg.library, series or [], cfg, reporter)
+
+    _run("status", g, as_json, work)
+
+
+@config_app.command("init")
+def config_init(
+    path: Annotated[Optional[Path], typer.Argument(help="Where to write (default: the default config path).", show_default=False)] = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Write a commented starter config; refuses to overwrite an existing file."""
+    from aniload.config import default_config_path, write_starter_config
+
+    g = _merge_globals(None, False, verbose)
+    try:
+        written = write_starter_config(path or default_config_path(os.environ))
+    except AniloadError as exc:
+        _fail(exc, g, False, "config")
+    print(f"wrote {written}", file=sys.stderr)
+
+
+@config_app.command("show")
+def config_show(
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Print the effective configuration (secrets masked)."""
+    from aniload.config import masked_view
+
+    g = _merge_globals(config, False, verbose)
+    try:
+        cfg = _load_config(g, None)
+    except AniloadError as exc:
+        _fail(exc, g, False, "config")
+    view = masked_view(cfg)
+    if as_json:
+        sys.stdout.write(json.dumps(view, ensure_ascii=False, default=str) + "\n")
+        return
+    import tomli_w
+
+    sys.stdout.write(f"# effective configuration (file: {cfg.source or 'none'})\n")
+    sys.stdout.write(tomli_w.dumps(_tomlable(view)))
+
+
+def _tomlable(value):
+    """TOML has no null: leave unset keys out of the printed view."""
+    if isinstance(value, dict):
+        return {k: _tomlable(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_tomlable(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def main() -> None:
+    try:
+        app(prog_name="aniload")
+    except KeyboardInterrupt:
+        print("aniload: interrupted", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)
+
+
+__all__ = ["app", "main", "EXIT_USAGE"]

@@ -1,0 +1,127 @@
+"""Runs commands over the selected series and reports through events.
+
+Order of business for every writing command: resolve the library and the selection
+(usage errors end the run here, before anything is touched), take the library lock, then
+run each series on its own: a failure is recorded against that series and the run goes
+on. Sidecars of a scan are written without per-file fsync and made durable by one
+filesystem sync at the end.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aniload import events as ev
+from aniload import sidecar
+from aniload.config import Config
+from aniload.errors import SeriesError
+from aniload.events import Event, Reporter
+from aniload.library import SeriesFolder, resolve_library, select_series
+from aniload.lock import library_lock
+from aniload.fsutil import sync_filesystem
+from aniload.report import RunReport, SeriesReport
+from aniload.scanner import is_fresh
+from aniload.steps import disk_states, first_failure, scan_episodes
+
+
+class _Warnings:
+    """Collects warnings for the report and forwards each as an event."""
+
+    def __init__(self, report: RunReport, reporter: Reporter) -> None:
+        self.report = report
+        self.reporter = reporter
+
+    def __call__(self, message: str, series: str | None = None) -> None:
+        self.report.warnings.append(f"{series}: {message}" if series else message)
+        self.reporter.emit(Event(ev.WARNING, series=series, message=message))
+
+    def for_series(self, series: SeriesFolder):
+        return lambda message: self(message, series.folder)
+
+
+def _new_report(series: SeriesFolder) -> SeriesReport:
+    return SeriesReport(key=series.key, folder=series.folder, name=series.title, year=series.year)
+
+
+def _prepare(command: str, library: Path | None, names: list[str], reporter: Reporter):
+    lib = resolve_library(library)
+    report = RunReport(command, lib)
+    warn = _Warnings(report, reporter)
+    selected = select_series(lib, names, warn)
+    return lib, report, warn, selected
+
+
+def scan_library(
+    library: Path | None, names: list[str], config: Config, reporter: Reporter
+) -> RunReport:
+    lib, report, warn, selected = _prepare("scan", library, names, reporter)
+    with library_lock(lib):
+        reporter.emit(Event(ev.RUN_STARTED, total=len(selected), message=str(lib)))
+        wrote_any = False
+        for series in selected:
+            result, wrote = _scan_one(series, config, reporter, warn)
+            report.series.append(result)
+            wrote_any |= wrote
+        if wrote_any:
+            sync_filesystem(lib)  # the one sync that makes this run's sidecars durable
+        reporter.emit(Event(ev.RUN_FINISHED, total=len(selected)))
+    return report
+
+
+def _scan_one(
+    series: SeriesFolder, config: Config, reporter: Reporter, warn: _Warnings
+) -> tuple[SeriesReport, bool]:
+    result = _new_report(series)
+    reporter.emit(Event(ev.SERIES_STARTED, series=series.folder))
+    reporter.emit(Event(ev.STEP, series=series.folder, step="episodes", state="running"))
+    wrote = False
+    try:
+        loaded = sidecar.load(series.path)
+        if loaded.problem:
+            warn(loaded.problem, series.folder)
+        data, state, dirty = scan_episodes(series, loaded, warn.for_series(series))
+        if dirty:
+            sidecar.save(series.path, data, durable=False)
+            wrote = True
+        _fill(result, data, config, series.path)
+        result.steps["episodes"] = state
+    except SeriesError as exc:
+        result.fail(str(exc))
+        result.steps["episodes"] = "failed"
+    reporter.emit(Event(ev.STEP, series=series.folder, step="episodes", state=result.steps["episodes"]))
+    reporter.emit(Event(ev.SERIES_FINISHED, series=series.folder, state=result.status, error=result.error))
+    return result, wrote
+
+
+def _fill(result: SeriesReport, data: dict, config: Config, series_dir: Path) -> None:
+    result.episodes = data.get("episodes") or {"absolute": []}
+    match = data.get("match")
+    result.tmdb_id = match.get("tmdb_id") if match else None
+    result.steps.update(disk_states(series_dir, data, config))
+
+
+def status_library(
+    library: Path | None, names: list[str], config: Config, reporter: Reporter
+) -> RunReport:
+    """Read-only: never writes a file (not even the lock), never touches the network."""
+    lib, report, warn, selected = _prepare("status", library, names, reporter)
+    for series in selected:
+        result = _new_report(series)
+        try:
+            loaded = sidecar.load(series.path, set_aside=False)
+            if loaded.problem:
+                warn(loaded.problem, series.folder)
+            data = loaded.data
+            if data is not None:
+                _fill(result, data, config, series.path)
+            else:
+                result.steps.update(disk_states(series.path, None, config))
+            fresh = data is not None and is_fresh(series.path, data.get("scan"), loaded.ctime_ns)
+            result.steps["episodes"] = "present" if fresh else "pending"
+            failure = first_failure(data)
+            if failure:
+                result.fail(failure)
+        except SeriesError as exc:
+            result.fail(str(exc))
+        report.series.append(result)
+    return report

@@ -1,0 +1,190 @@
+"""The episode scan of one series folder: a function of the directory tree and the last scan.
+
+Listing every file of a big library on every run is what makes other tools slow, so the
+scan keeps one record per folder with the folder's mtime. A folder whose mtime has not
+moved has the same entries as last time, so its record is reused without listing it; only
+folders that changed are listed and their video names parsed again.
+
+The series folder itself changes whenever aniload writes its own files into it (sidecar,
+NFO, artwork: each lands by a rename). The sidecar is always the last of those writes, and
+a rename sets the folder's mtime and the renamed file's ctime to the same instant, so "the
+folder's mtime equals the sidecar's ctime" means nothing but our own writes happened since.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aniload.errors import SeriesError
+from aniload.fsutil import is_temp_name
+from aniload.names import is_video, parse_episode_name, parse_season_folder
+
+# Folders media servers treat as extras (Jellyfin's list, plus the usual anime BD extras).
+EXTRAS_FOLDERS = frozenset(
+    {
+        "extras", "extra", "featurettes", "behind the scenes", "deleted scenes", "interviews",
+        "scenes", "shorts", "trailers", "trailer", "other", "others", "sample", "samples",
+        "clips", "bonus", "ncop", "nced", "ncop & nced", "nc", "menus", "menu", "scans",
+        "cds", "cd", "fonts", "subs", "subtitles", "music", "ost", "soundtrack",
+    }
+)
+MAX_DEPTH = 4  # series folder = 0; "Season 1/Disc 2/..." is deep enough
+ABSOLUTE = "absolute"
+
+Warn = Callable[[str], None]
+
+
+@dataclass(slots=True)
+class ScanResult:
+    scan: dict[str, Any]  # {"dirs": {...}}: goes into the sidecar
+    episodes: dict[str, list[int]]
+    changed: bool  # the result differs from the previous scan: the sidecar needs writing
+    listed: int  # folders listed this time (0 for an unchanged series)
+    stray: list[str]  # temp files a killed run left in the series folder (seen when listed)
+
+
+def scan_series(
+    series_dir: Path,
+    previous: dict[str, Any] | None,
+    sidecar_ctime_ns: int | None,
+    warn: Warn,
+) -> ScanResult:
+    prev_dirs: dict[str, Any] = (previous or {}).get("dirs", {})
+    dirs: dict[str, Any] = {}
+    visited: set[tuple[int, int]] = set()
+    listed = 0
+    changed = False
+    stray: list[str] = []
+    stack: list[tuple[str, str, int | None, int]] = [("", os.fspath(series_dir), None, 0)]
+    while stack:
+        rel, path, season, depth = stack.pop()
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            if not rel:
+                raise SeriesError(f"cannot read series folder: {exc.strerror}") from exc
+            warn(f"skipped folder {rel!r}: {exc.strerror}")
+            continue
+        ident = (st.st_dev, st.st_ino)
+        if ident in visited:
+            warn(f"skipped folder {rel!r}: a symlink loop leads back to a folder already scanned")
+            continue
+        visited.add(ident)
+        old = prev_dirs.get(rel)
+        if old is not None and (
+            old["mtime_ns"] == st.st_mtime_ns or (not rel and sidecar_ctime_ns == st.st_mtime_ns)
+        ):
+            record = old
+        else:
+            record = _list_folder(path, rel, season, st.st_mtime_ns, warn, stray)
+            listed += 1
+            if old is None or old["found"] != record["found"] or old["subdirs"] != record["subdirs"]:
+                changed = True
+            elif old["mtime_ns"] != record["mtime_ns"]:
+                changed = True  # same content, new mtime: record it so next time is free
+        dirs[rel] = record
+        if depth >= MAX_DEPTH:
+            if record["subdirs"]:
+                warn(f"not scanned: folders nested deeper than {MAX_DEPTH} levels under {rel!r}")
+            continue
+        for sub in record["subdirs"]:
+            sub_season = parse_season_folder(sub)
+            stack.append(
+                (
+                    f"{rel}/{sub}" if rel else sub,
+                    os.path.join(path, sub),
+                    season if sub_season is None else sub_season,
+                    depth + 1,
+                )
+            )
+    if dirs.keys() != prev_dirs.keys():
+        changed = True
+    return ScanResult({"dirs": dirs}, merge_found(dirs.values()), changed, listed, stray)
+
+
+def _list_folder(
+    path: str, rel: str, season: int | None, mtime_ns: int, warn: Warn, stray: list[str]
+) -> dict[str, Any]:
+    found: dict[str, set[int]] = {}
+    subdirs: list[str] = []
+    videos = 0
+    try:
+        with os.scandir(path) as entries:
+            for entry in entries:
+                name = entry.name
+                if name[0] == ".":
+                    if not rel and is_temp_name(name):
+                        stray.append(name)
+                    continue
+                if is_video(name):
+                    videos += 1
+                    parsed = parse_episode_name(name)
+                    if not parsed.episodes:
+                        continue  # a film or an extra in the folder: not an episode
+                    if parsed.special:
+                        bucket = "0"
+                    elif parsed.season is not None:
+                        bucket = str(parsed.season)
+                    elif season is not None:
+                        bucket = str(season)
+                    else:
+                        bucket = ABSOLUTE
+                    found.setdefault(bucket, set()).update(parsed.episodes)
+                    continue
+                try:
+                    is_dir = entry.is_dir()  # follows links; loops are caught by inode
+                except OSError:
+                    continue
+                if is_dir and name.casefold() not in EXTRAS_FOLDERS:
+                    subdirs.append(name)
+    except OSError as exc:
+        if not rel:
+            raise SeriesError(f"cannot read series folder: {exc.strerror}") from exc
+        warn(f"skipped folder {rel!r}: {exc.strerror}")
+        mtime_ns = -1  # never "unchanged": try again next run
+    subdirs.sort()
+    return {
+        "mtime_ns": mtime_ns,
+        "season": season,
+        "subdirs": subdirs,
+        "videos": videos,
+        "found": {k: sorted(v) for k, v in sorted(found.items())},
+    }
+
+
+def season_sort_key(bucket: str) -> tuple[int, int]:
+    return (1, 0) if bucket == ABSOLUTE else (0, int(bucket))
+
+
+def merge_found(records) -> dict[str, list[int]]:
+    """The series' episodes: every folder's findings, seasons ascending, "absolute" last."""
+    merged: dict[str, set[int]] = {}
+    for record in records:
+        for bucket, numbers in record["found"].items():
+            merged.setdefault(bucket, set()).update(numbers)
+    merged.setdefault(ABSOLUTE, set())
+    return {k: sorted(merged[k]) for k in sorted(merged, key=season_sort_key)}
+
+
+def count_videos(scan: dict[str, Any] | None) -> int:
+    if not scan:
+        return 0
+    return sum(rec.get("videos", 0) for rec in scan.get("dirs", {}).values())
+
+
+def is_fresh(series_dir: Path, scan: dict[str, Any] | None, sidecar_ctime_ns: int | None) -> bool:
+    """True when no scanned folder has changed since the scan; stats only, lists nothing."""
+    if not scan or not scan.get("dirs"):
+        return False
+    for rel, record in scan["dirs"].items():
+        try:
+            mtime = os.stat(os.path.join(series_dir, rel) if rel else series_dir).st_mtime_ns
+        except OSError:
+            return False
+        if mtime != record["mtime_ns"] and not (not rel and mtime == sidecar_ctime_ns):
+            return False
+    return True

@@ -1,0 +1,171 @@
+"""The per-series sidecar ``.aniload.json``: what aniload knows and has done for a series.
+
+Schema 1 (a JSON object):
+
+    schema        1
+    written_by    "aniload 0.1.0"
+    series        {key, folder, name, year}
+    scan          {at, dirs: {REL: {mtime_ns, season, subdirs: [...], videos, found: {SEASON: [...]}}}}
+                  one record per scanned folder ("" = the series folder): a rescan compares
+                  mtimes and re-lists only the folders that changed
+    episodes      {"1": [1, 2], "0": [1], "absolute": [...]}: the merged result
+    match         {tmdb_id, media_type: "tv", pinned, source, at} or null
+    steps         {STEP: {state, at, error, ...}}: what each step last did; extra keys per
+                  step (the NFO's content hash, an image's file_path)
+
+A sidecar that is not valid JSON or not of this shape is renamed aside (never deleted)
+so that a user can look at it, and rebuilt. One from a newer schema is never rewritten:
+that series fails until aniload is upgraded, because a downgrade would lose data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aniload import __version__
+from aniload.errors import SidecarError, WriteError
+from aniload.fsutil import atomic_write
+
+SIDECAR_NAME = ".aniload.json"
+SCHEMA = 1
+STEPS = ("episodes", "nfo", "poster", "fanart", "logo")
+
+
+@dataclass(slots=True)
+class Loaded:
+    data: dict[str, Any] | None  # None: no usable sidecar (missing or set aside)
+    ctime_ns: int | None  # the sidecar's ctime: equals the folder's mtime if it was the last write
+    problem: str | None  # a warning for the user (corrupt, foreign), or None
+
+
+def now_iso() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def new_sidecar(key: str, folder: str, name: str, year: int | None) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA,
+        "written_by": f"aniload {__version__}",
+        "series": {"key": key, "folder": folder, "name": name, "year": year},
+        "scan": None,
+        "episodes": {"absolute": []},
+        "match": None,
+        "steps": {},
+    }
+
+
+def load(series_dir: Path, *, set_aside: bool = True) -> Loaded:
+    """Read the sidecar; a broken one is renamed aside when ``set_aside`` (status passes False)."""
+    path = series_dir / SIDECAR_NAME
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        return Loaded(None, None, None)
+    except OSError as exc:
+        if os.path.islink(path):
+            return _set_aside(path, "is a symlink", set_aside)
+        raise SidecarError(f"cannot read {SIDECAR_NAME}: {exc.strerror}") from exc
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            ctime_ns = os.fstat(fh.fileno()).st_ctime_ns
+            raw = fh.read()
+    except OSError as exc:
+        raise SidecarError(f"cannot read {SIDECAR_NAME}: {exc.strerror}") from exc
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return _set_aside(path, "is not valid JSON", set_aside)
+    shape_problem = _shape_problem(data)
+    if shape_problem == "newer":
+        raise SidecarError(
+            f"{SIDECAR_NAME} has schema {data['schema']}, newer than this aniload understands "
+            f"({SCHEMA}); upgrade aniload (the file is left untouched)"
+        )
+    if shape_problem:
+        return _set_aside(path, shape_problem, set_aside)
+    return Loaded(data, ctime_ns, None)
+
+
+def _shape_problem(data: Any) -> str | None:
+    if not isinstance(data, dict):
+        return "is not a JSON object"
+    schema = data.get("schema")
+    if not isinstance(schema, int) or isinstance(schema, bool):
+        return "has no schema number (not an aniload sidecar)"
+    if schema > SCHEMA:
+        return "newer"
+    if schema < 1:
+        return f"has unknown schema {schema}"
+    if not isinstance(data.get("series"), dict):
+        return "has no series record"
+    if not isinstance(data.get("steps"), dict) or not all(
+        isinstance(v, dict) for v in data["steps"].values()
+    ):
+        return "has a malformed steps record"
+    episodes = data.get("episodes")
+    if not isinstance(episodes, dict) or not all(
+        isinstance(v, list) and all(isinstance(n, int) and not isinstance(n, bool) for n in v)
+        for v in episodes.values()
+    ):
+        return "has a malformed episodes record"
+    scan = data.get("scan")
+    if scan is not None and not _scan_ok(scan):
+        return "has a malformed scan record"
+    match = data.get("match")
+    if match is not None and not (
+        isinstance(match, dict) and isinstance(match.get("tmdb_id"), int)
+    ):
+        return "has a malformed match record"
+    return None
+
+
+def _scan_ok(scan: Any) -> bool:
+    if not isinstance(scan, dict) or not isinstance(scan.get("dirs"), dict):
+        return False
+    for rec in scan["dirs"].values():
+        if not (
+            isinstance(rec, dict)
+            and isinstance(rec.get("mtime_ns"), int)
+            and isinstance(rec.get("subdirs"), list)
+            and all(isinstance(s, str) for s in rec["subdirs"])
+            and isinstance(rec.get("found"), dict)
+        ):
+            return False
+    return True
+
+
+def _set_aside(path: Path, why: str, set_aside: bool) -> Loaded:
+    if not set_aside:
+        return Loaded(None, None, f"{SIDECAR_NAME} {why}; the next scan sets it aside and rebuilds it")
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    aside = path.with_name(f"{SIDECAR_NAME}.bad-{stamp}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = path.with_name(f"{SIDECAR_NAME}.bad-{stamp}-{n}")
+    try:
+        os.rename(path, aside)
+    except OSError as exc:
+        raise SidecarError(f"{SIDECAR_NAME} {why} and cannot be set aside: {exc.strerror}") from exc
+    return Loaded(None, None, f"{SIDECAR_NAME} {why}: kept as {aside.name}, rebuilt")
+
+
+def save(series_dir: Path, data: dict[str, Any], *, durable: bool) -> None:
+    """Write atomically; ``durable=False`` defers the fsync to one sync at the end of the run."""
+    data["written_by"] = f"aniload {__version__}"
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+    try:
+        atomic_write(series_dir / SIDECAR_NAME, payload.encode("utf-8", "surrogateescape"), durable=durable)
+    except WriteError as exc:  # re-labelled: a sidecar failure is the series' failure
+        raise SidecarError(str(exc)) from exc
+
+
+def set_step(data: dict[str, Any], step: str, state: str, error: str | None = None, **extra: Any) -> None:
+    record = {"state": state, "at": now_iso(), "error": error}
+    record.update(extra)
+    data["steps"][step] = record

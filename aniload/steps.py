@@ -1,0 +1,122 @@
+"""The named stages a series goes through, and how each one's state is read back.
+
+Each step reads and updates the series' sidecar dict; the pipeline decides which steps
+run and saves the sidecar. ``disk_states`` is the single place that says what a step's
+state is from the files on disk plus the sidecar, so ``scan``, ``status`` and ``fetch``
+all report the same thing for the same library.
+"""
+
+from __future__ import annotations
+
+import calendar
+import contextlib
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from aniload import sidecar
+from aniload.config import Config
+from aniload.library import SeriesFolder
+from aniload.scanner import scan_series
+
+NFO_NAME = "tvshow.nfo"
+ART_STEPS = ("poster", "fanart", "logo")
+
+
+def art_file_names(config: Config, step: str) -> tuple[str, ...]:
+    """The files that count as the artwork of ``step``, the one aniload writes first."""
+    art = config.artwork
+    if step == "poster":
+        return (art.poster_name,)
+    if step == "fanart":
+        return (art.fanart_name,)
+    return (art.logo_name, "logo.png")  # an older library's logo.png counts (contract)
+
+
+def present_file(series_dir: Path, names: tuple[str, ...]) -> Path | None:
+    for name in names:
+        path = series_dir / name
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        if st.st_size > 0:
+            return path
+    return None
+
+
+def _parse_iso(stamp: Any) -> float | None:
+    try:
+        return float(calendar.timegm(time.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ")))
+    except (TypeError, ValueError):
+        return None
+
+
+def unavailable_still_valid(record: dict[str, Any], config: Config, now: float | None = None) -> bool:
+    """A remembered "TMDB has none" holds until the recheck interval has passed."""
+    at = _parse_iso(record.get("at"))
+    if at is None:
+        return False
+    now = time.time() if now is None else now
+    return now - at < config.unavailable_recheck_days * 86400
+
+
+def disk_states(series_dir: Path, data: dict[str, Any] | None, config: Config) -> dict[str, str]:
+    """nfo and artwork states from the files on disk and the sidecar ("episodes" is the caller's)."""
+    records = (data or {}).get("steps", {})
+    states: dict[str, str] = {}
+    for step in ("nfo", *ART_STEPS):
+        names = (NFO_NAME,) if step == "nfo" else art_file_names(config, step)
+        record = records.get(step, {})
+        if present_file(series_dir, names):
+            states[step] = "present"
+        elif record.get("state") == "failed":
+            states[step] = "failed"
+        elif record.get("state") == "unavailable" and unavailable_still_valid(record, config):
+            states[step] = "unavailable"
+        else:
+            states[step] = "pending"
+    return states
+
+
+def first_failure(data: dict[str, Any] | None) -> str | None:
+    """The error of the sidecar's first failed step, for ``status``."""
+    for step in sidecar.STEPS:
+        record = (data or {}).get("steps", {}).get(step, {})
+        if record.get("state") == "failed":
+            return f"{step}: {record.get('error') or 'failed'}"
+    return None
+
+
+def scan_episodes(
+    series: SeriesFolder, loaded: sidecar.Loaded, warn: Callable[[str], None]
+) -> tuple[dict[str, Any], str, bool]:
+    """The episodes step: (sidecar data, state, sidecar needs saving).
+
+    A series whose folders did not change costs a few stats: nothing is listed and the
+    sidecar is not rewritten.
+    """
+    data = loaded.data
+    fresh_sidecar = data is None
+    if data is None:
+        data = sidecar.new_sidecar(series.key, series.folder, series.title, series.year)
+    meta = {"key": series.key, "folder": series.folder, "name": series.title, "year": series.year}
+    meta_changed = data["series"] != meta
+    data["series"] = meta
+    result = scan_series(series.path, None if fresh_sidecar else data.get("scan"), loaded.ctime_ns, warn)
+    _sweep_stray_temp_files(series.path, result.stray)
+    if not (result.changed or fresh_sidecar or meta_changed or data.get("scan") is None):
+        return data, "present", False
+    data["scan"] = {"at": sidecar.now_iso(), **result.scan}
+    data["episodes"] = result.episodes
+    sidecar.set_step(data, "episodes", "done")
+    return data, "done", True
+
+
+def _sweep_stray_temp_files(series_dir: Path, names: list[str]) -> None:
+    """Remove temp files a killed run left behind (they are never the only copy of anything)."""
+    for name in names:
+        with contextlib.suppress(OSError):
+            os.unlink(series_dir / name)
