@@ -41,7 +41,7 @@ Warn = Callable[[str], None]
 @dataclass(slots=True)
 class ScanResult:
     scan: dict[str, Any]  # {"dirs": {...}}: goes into the sidecar
-    episodes: dict[str, list[int]]
+    episodes: dict[str, list[int]] | None  # None when unchanged: the sidecar's still holds
     changed: bool  # the result differs from the previous scan: the sidecar needs writing
     listed: int  # folders listed this time (0 for an unchanged series)
     stray: list[str]  # temp files a killed run left in the series folder (seen when listed)
@@ -103,7 +103,8 @@ def scan_series(
             )
     if dirs.keys() != prev_dirs.keys():
         changed = True
-    return ScanResult({"dirs": dirs}, merge_found(dirs.values()), changed, listed, stray)
+    episodes = merge_found(dirs.values()) if changed else None
+    return ScanResult({"dirs": dirs}, episodes, changed, listed, stray)
 
 
 def _list_folder(

@@ -61,7 +61,7 @@ def new_sidecar(key: str, folder: str, name: str, year: int | None) -> dict[str,
 
 def load(series_dir: Path, *, set_aside: bool = True) -> Loaded:
     """Read the sidecar; a broken one is renamed aside when ``set_aside`` (status passes False)."""
-    path = series_dir / SIDECAR_NAME
+    path = os.path.join(series_dir, SIDECAR_NAME)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except FileNotFoundError:
@@ -107,11 +107,7 @@ def _shape_problem(data: Any) -> str | None:
         isinstance(v, dict) for v in data["steps"].values()
     ):
         return "has a malformed steps record"
-    episodes = data.get("episodes")
-    if not isinstance(episodes, dict) or not all(
-        isinstance(v, list) and all(isinstance(n, int) and not isinstance(n, bool) for n in v)
-        for v in episodes.values()
-    ):
+    if not _numbers_by_key(data.get("episodes")):
         return "has a malformed episodes record"
     scan = data.get("scan")
     if scan is not None and not _scan_ok(scan):
@@ -133,13 +129,28 @@ def _scan_ok(scan: Any) -> bool:
             and isinstance(rec.get("mtime_ns"), int)
             and isinstance(rec.get("subdirs"), list)
             and all(isinstance(s, str) for s in rec["subdirs"])
-            and isinstance(rec.get("found"), dict)
+            and _numbers_by_key(rec.get("found"))
         ):
             return False
     return True
 
 
-def _set_aside(path: Path, why: str, set_aside: bool) -> Loaded:
+def _numbers_by_key(value: Any) -> bool:
+    """A {str: [int, ...]} map; sum() rejects non-numbers in C, fast enough for every load."""
+    if not isinstance(value, dict):
+        return False
+    try:
+        for numbers in value.values():
+            if type(numbers) is not list:
+                return False
+            sum(numbers)
+    except TypeError:
+        return False
+    return True
+
+
+def _set_aside(path_str: str, why: str, set_aside: bool) -> Loaded:
+    path = Path(path_str)
     if not set_aside:
         return Loaded(None, None, f"{SIDECAR_NAME} {why}; the next scan sets it aside and rebuilds it")
     stamp = time.strftime("%Y%m%dT%H%M%S")
@@ -158,9 +169,12 @@ def _set_aside(path: Path, why: str, set_aside: bool) -> Loaded:
 def save(series_dir: Path, data: dict[str, Any], *, durable: bool) -> None:
     """Write atomically; ``durable=False`` defers the fsync to one sync at the end of the run."""
     data["written_by"] = f"aniload {__version__}"
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
     try:
-        atomic_write(series_dir / SIDECAR_NAME, payload.encode("utf-8", "surrogateescape"), durable=durable)
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes in a folder name: escape them, JSON keeps them
+        payload = json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    try:
+        atomic_write(series_dir / SIDECAR_NAME, payload, durable=durable)
     except WriteError as exc:  # re-labelled: a sidecar failure is the series' failure
         raise SidecarError(str(exc)) from exc
 

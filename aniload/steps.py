@@ -19,7 +19,7 @@ from typing import Any
 from aniload import sidecar
 from aniload.config import Config
 from aniload.library import SeriesFolder
-from aniload.scanner import scan_series
+from aniload.scanner import merge_found, scan_series
 
 NFO_NAME = "tvshow.nfo"
 ART_STEPS = ("poster", "fanart", "logo")
@@ -35,15 +35,16 @@ def art_file_names(config: Config, step: str) -> tuple[str, ...]:
     return (art.logo_name, "logo.png")  # an older library's logo.png counts (contract)
 
 
-def present_file(series_dir: Path, names: tuple[str, ...]) -> Path | None:
+def present_file(series_dir: Path | str, names: tuple[str, ...]) -> str | None:
+    """The first of ``names`` that exists with content (an empty file is no artwork)."""
+    base = os.fspath(series_dir)
     for name in names:
-        path = series_dir / name
+        path = os.path.join(base, name)
         try:
-            st = os.stat(path)
+            if os.stat(path).st_size > 0:
+                return path
         except OSError:
             continue
-        if st.st_size > 0:
-            return path
     return None
 
 
@@ -67,6 +68,7 @@ def disk_states(series_dir: Path, data: dict[str, Any] | None, config: Config) -
     """nfo and artwork states from the files on disk and the sidecar ("episodes" is the caller's)."""
     records = (data or {}).get("steps", {})
     states: dict[str, str] = {}
+    series_dir = os.fspath(series_dir)
     for step in ("nfo", *ART_STEPS):
         names = (NFO_NAME,) if step == "nfo" else art_file_names(config, step)
         record = records.get(step, {})
@@ -110,7 +112,7 @@ def scan_episodes(
     if not (result.changed or fresh_sidecar or meta_changed or data.get("scan") is None):
         return data, "present", False
     data["scan"] = {"at": sidecar.now_iso(), **result.scan}
-    data["episodes"] = result.episodes
+    data["episodes"] = result.episodes or merge_found(result.scan["dirs"].values())
     sidecar.set_step(data, "episodes", "done")
     return data, "done", True
 

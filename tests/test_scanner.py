@@ -1,0 +1,166 @@
+"""The scanner, the sidecar and the library walk as units, on real temporary trees."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from aniload import sidecar
+from aniload.errors import LibraryError, SeriesError, SidecarError, UsageError
+from aniload.library import list_series, select_series, series_key
+from aniload.scanner import scan_series
+from tests.conftest import build_library
+
+
+def warnings_list():
+    seen: list[str] = []
+    return seen, seen.append
+
+
+def test_season_folders_flat_files_specials_and_extras(tmp_path):
+    root = build_library(tmp_path, {"S": {
+        "Season 2": ["Show - 01.mkv", "Show - S03E04.mkv", "Show - OVA 1.mkv"],
+        "Staffel 3": ["Folge 7.mp4"],
+        "S04": ["E05.mkv"],
+        "Specials": ["Show - 02.mkv"],
+        "Extras": ["Show - 99.mkv"],
+        "Misc": ["Show - 12.mkv"],
+        "": ["Show - 1001.mkv", "movie.txt", "Show - S01E01-E03.MKV"],
+    }})
+    seen, warn = warnings_list()
+    result = scan_series(root / "S", None, None, warn)
+    assert result.episodes == {
+        "0": [1, 2], "1": [1, 2, 3], "2": [1], "3": [4, 7], "4": [5], "absolute": [12, 1001],
+    }
+    assert result.changed and seen == []
+
+
+def test_unchanged_series_lists_nothing(tmp_path):
+    root = build_library(tmp_path, {"S": {"Season 1": ["E01.mkv"], "": ["Show - 05.mkv"]}})
+    first = scan_series(root / "S", None, None, print)
+    again = scan_series(root / "S", first.scan, None, print)
+    assert again.listed == 0 and not again.changed and again.episodes is None
+    (root / "S" / "Season 1" / "E02.mkv").touch()
+    third = scan_series(root / "S", again.scan, None, print)
+    assert third.listed == 1 and third.changed and third.episodes["1"] == [1, 2]
+
+
+def test_own_sidecar_write_does_not_count_as_a_change(tmp_path):
+    root = build_library(tmp_path, {"S": ["Show - 05.mkv"]})
+    first = scan_series(root / "S", None, None, print)
+    data = sidecar.new_sidecar("s", "S", "S", None)
+    data["scan"] = first.scan
+    sidecar.save(root / "S", data, durable=False)  # moves the folder's mtime
+    loaded = sidecar.load(root / "S")
+    again = scan_series(root / "S", loaded.data["scan"], loaded.ctime_ns, print)
+    assert again.listed == 0 and not again.changed
+    (root / "S" / "Show - 06.mkv").touch()
+    after = scan_series(root / "S", loaded.data["scan"], loaded.ctime_ns, print)
+    assert after.listed == 1 and after.episodes["absolute"] == [5, 6]
+
+
+def test_unreadable_season_folder_is_a_warning(tmp_path, monkeypatch):
+    root = build_library(tmp_path, {"S": {"Season 1": ["E01.mkv"], "Season 2": ["E01.mkv"]}})
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if str(path).endswith("Season 2"):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    seen, warn = warnings_list()
+    result = scan_series(root / "S", None, None, warn)
+    assert result.episodes == {"1": [1], "absolute": []}
+    assert len(seen) == 1 and "Season 2" in seen[0] and "Permission denied" in seen[0]
+    monkeypatch.setattr(os, "scandir", real_scandir)
+    retry = scan_series(root / "S", result.scan, None, warn)  # not remembered as scanned
+    assert retry.episodes == {"1": [1], "2": [1], "absolute": []}
+
+
+def test_unreadable_series_folder_fails_the_series(tmp_path, monkeypatch):
+    root = build_library(tmp_path, {"S": ["E01.mkv"]})
+    monkeypatch.setattr(os, "scandir", lambda p: (_ for _ in ()).throw(PermissionError(13, "Permission denied")))
+    with pytest.raises(SeriesError, match="Permission denied"):
+        scan_series(root / "S", None, None, print)
+
+
+def test_symlink_loop_is_reported_once_and_scan_ends(tmp_path):
+    root = build_library(tmp_path, {"S": {"Season 1": ["E01.mkv"]}})
+    os.symlink("../..", root / "S" / "Season 1" / "up")
+    os.symlink(".", root / "S" / "self")
+    seen, warn = warnings_list()
+    result = scan_series(root / "S", None, None, warn)
+    assert result.episodes["1"] == [1]
+    assert seen and all("symlink loop" in w or "deeper" in w for w in seen)
+
+
+def test_series_key_and_folder_names(tmp_path):
+    assert series_key("Attack on Titan (2013)") == "attack-on-titan-2013"
+    assert series_key("Steins;Gate 0") == "steins-gate-0"
+    assert series_key("葬送のフリーレン") == "葬送のフリーレン"
+    assert series_key("!!!").startswith("series-")
+    root = build_library(tmp_path, {"Foo!": [], "Foo?": [], "Bar (2001)": []})
+    keys = {s.folder: s.key for s in list_series(root, lambda m, s: None)}
+    assert keys["Bar (2001)"] == "bar-2001"
+    assert keys["Foo!"] != keys["Foo?"] and keys["Foo!"].startswith("foo-")
+
+
+def test_select_series_by_exact_name_does_not_list_the_library(tmp_path, monkeypatch):
+    root = build_library(tmp_path, {"A (2000)": [], "B": []})
+    real_scandir = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda p: pytest.fail("listed the library"))
+    assert [s.folder for s in select_series(root, ["A (2000)"], lambda m, s: None)] == ["A (2000)"]
+    monkeypatch.setattr(os, "scandir", real_scandir)
+    assert [s.folder for s in select_series(root, ["a (2000)", "b"], lambda m, s: None)] == ["A (2000)", "B"]
+    with pytest.raises(UsageError, match="closest: 'A \\(2000\\)'"):
+        select_series(root, ["A (2001)"], lambda m, s: None)
+
+
+def test_library_errors(tmp_path):
+    with pytest.raises(LibraryError):
+        list_series(tmp_path / "missing", lambda m, s: None)
+
+
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        (b"", "not valid JSON"),
+        (b"{\"schema\": 1", "not valid JSON"),
+        (b"[1, 2]", "not a JSON object"),
+        (b"{\"schema\": \"1\"}", "no schema"),
+        (b"{\"schema\": 1, \"series\": {}, \"steps\": [], \"episodes\": {}}", "steps"),
+        (b"{\"schema\": 1, \"series\": {}, \"steps\": {}, \"episodes\": {\"1\": [\"a\"]}}", "episodes"),
+        (b"{\"schema\": 1, \"series\": {}, \"steps\": {}, \"episodes\": {}, \"scan\": {\"dirs\": 3}}", "scan"),
+        (b"\xff\xfe garbage", "not valid JSON"),
+        (b"[" * 100000, "not valid JSON"),
+    ],
+)
+def test_broken_sidecars_are_set_aside_never_deleted(tmp_path, content, problem):
+    (tmp_path / sidecar.SIDECAR_NAME).write_bytes(content)
+    peek = sidecar.load(tmp_path, set_aside=False)
+    assert peek.data is None and problem in peek.problem
+    assert (tmp_path / sidecar.SIDECAR_NAME).read_bytes() == content  # read-only mode
+    loaded = sidecar.load(tmp_path)
+    assert loaded.data is None and problem in loaded.problem
+    kept = [p for p in tmp_path.iterdir() if p.name.startswith(".aniload.json.bad-")]
+    assert len(kept) == 1 and kept[0].read_bytes() == content
+    assert not (tmp_path / sidecar.SIDECAR_NAME).exists()
+
+
+def test_newer_schema_is_refused_and_untouched(tmp_path):
+    doc = json.dumps({"schema": sidecar.SCHEMA + 1, "future": True}).encode()
+    (tmp_path / sidecar.SIDECAR_NAME).write_bytes(doc)
+    with pytest.raises(SidecarError, match="newer"):
+        sidecar.load(tmp_path)
+    assert (tmp_path / sidecar.SIDECAR_NAME).read_bytes() == doc
+
+
+def test_sidecar_round_trip_with_undecodable_folder_names(tmp_path):
+    data = sidecar.new_sidecar("k", "F", "F", 2020)
+    data["scan"] = {"dirs": {"Season \udcff": {"mtime_ns": 1, "season": 1, "subdirs": [], "videos": 0, "found": {}}}}
+    sidecar.save(tmp_path, data, durable=True)
+    assert sidecar.load(tmp_path).data["scan"]["dirs"] == data["scan"]["dirs"]
