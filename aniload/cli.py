@@ -102,6 +102,8 @@ def _run(command: str, g: Globals, as_json: bool, work) -> None:
     renderer.close()
     if as_json:
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False) + "\n")
+    elif command == "status":
+        render.status_listing(report, sys.stdout)
     if not g.quiet:
         renderer.summary(report)
     raise typer.Exit(report.exit_code)

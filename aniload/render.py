@@ -18,6 +18,7 @@ from typing import TextIO
 from aniload import events as ev
 from aniload.events import Event
 from aniload.report import RunReport
+from aniload.sidecar import STEPS as STEP_NAMES
 
 
 def make_renderer(*, quiet: bool, stream: TextIO = sys.stderr):
@@ -131,20 +132,32 @@ class LiveRenderer:
         self.live.stop()
 
     def summary(self, report: RunReport) -> None:
+        LiveTable(self.console).print(report, limit=60)
+
+
+class LiveTable:
+    """The end-of-run table on a terminal (and `status` on a terminal)."""
+
+    def __init__(self, console) -> None:
+        self.console = console
+
+    def print(self, report: RunReport, *, limit: int | None) -> None:
         from rich.markup import escape
         from rich.table import Table
 
         table = Table(title=escape(f"aniload {report.command}: {report.library}"), title_justify="left")
-        table.add_column("series")
+        table.add_column("series", min_width=22, no_wrap=True, overflow="ellipsis")
         table.add_column("status")
-        for step in ("episodes", "nfo", "poster", "fanart", "logo"):
+        for step in STEP_NAMES:
             table.add_column(step)
         table.add_column("episodes found", justify="right")
-        shown = report.series if len(report.series) <= 60 else [s for s in report.series if s.status == "failed"][:60]
+        shown = report.series
+        if limit is not None and len(shown) > limit:  # a big library: only what needs attention
+            shown = [s for s in report.series if s.status == "failed"][:limit]
         for s in shown:
             count = sum(len(v) for v in s.episodes.values())
             status = "[red]failed[/]" if s.status == "failed" else "[green]ok[/]"
-            table.add_row(escape(_one_line(s.folder)), status, *(s.steps.get(k, "") for k in ("episodes", "nfo", "poster", "fanart", "logo")), str(count))
+            table.add_row(escape(_one_line(s.folder)), status, *(s.steps.get(k, "") for k in STEP_NAMES), str(count))
         if shown:
             self.console.print(table)
         for s in report.series:
@@ -152,6 +165,22 @@ class LiveRenderer:
                 self.console.print(f"[red]failed[/] {escape(_one_line(s.folder))}: {escape(_one_line(s.error))}", highlight=False)
         n = len(report.series)
         self.console.print(f"{n} series, {n - report.failed} ok, {report.failed} failed", highlight=False)
+
+
+def status_listing(report: RunReport, stream: TextIO) -> None:
+    """`aniload status` for a person: a table on a terminal, one tab-separated line per series otherwise."""
+    if stream.isatty():
+        from rich.console import Console
+
+        LiveTable(Console(file=stream)).print(report, limit=None)
+        return
+    for s in report.series:
+        steps = " ".join(f"{k}={v}" for k, v in s.steps.items())
+        count = sum(len(v) for v in s.episodes.values())
+        fields = [s.folder, s.status, steps, f"{count} episodes"]
+        if s.error:
+            fields.append(s.error)
+        stream.write("\t".join(_one_line(f) for f in fields) + "\n")
 
 
 def _one_line(text: str) -> str:
