@@ -37,6 +37,7 @@ from pathlib import Path
 import httpx
 
 from aniload.errors import DownloadError
+from aniload.artnames import ART_EXTENSIONS, art_candidates, find_present, list_art_files  # noqa: F401
 from aniload.fsutil import atomic_open, is_temp_name
 
 ART_KINDS = ("poster", "fanart", "logo")
@@ -45,8 +46,6 @@ EXPECT = {"poster": "jpeg", "fanart": "jpeg", "logo": "png"}  # the format each 
 DETAILS_KEY = {"poster": "posters", "fanart": "backdrops", "logo": "logos"}  # details["images"][...]
 
 _KIND_EXTS = {"poster": (".jpg", ".jpeg"), "fanart": (".jpg", ".jpeg"), "logo": (".png", ".svg")}
-_PRESENT_EXTS = {"poster": (".jpg", ".jpeg", ".png"), "fanart": (".jpg", ".jpeg", ".png"), "logo": (".png",)}
-_PRESENT_ALIASES = {"poster": ("folder",), "fanart": (), "logo": ("clearlogo", "logo")}
 
 _FILE_PATH_RE = re.compile(r"/[A-Za-z0-9][A-Za-z0-9_-]{0,127}\.(?:jpe?g|png|svg)", re.ASCII | re.IGNORECASE)
 _SIZE_RE = re.compile(r"[A-Za-z0-9_]{1,32}", re.ASCII)
@@ -69,26 +68,11 @@ MAX_RETRY_AFTER = 60.0  # seconds; a longer Retry-After is capped, not obeyed
 
 def existing_art(series_dir: Path, kind: str, file_name: str) -> Path | None:
     """The file that already serves as ``kind``'s art in ``series_dir``, if any."""
-    _check_kind(kind)
-    stem = Path(file_name).stem
-    wanted = [file_name] + [stem + ext for ext in _PRESENT_EXTS[kind]]
-    wanted += [alias + ext for alias in _PRESENT_ALIASES[kind] for ext in _PRESENT_EXTS[kind]]
-    by_lower: dict[str, list[str]] = {}
     try:
-        with os.scandir(series_dir) as it:
-            for entry in it:
-                by_lower.setdefault(entry.name.lower(), []).append(entry.name)
+        found = find_present(list_art_files(series_dir), kind, file_name)
     except OSError:
         return None
-    for name in dict.fromkeys(wanted):
-        for found in sorted(by_lower.get(name.lower(), ()), key=lambda n: n != name):
-            path = series_dir / found
-            try:
-                if path.is_file() and path.stat().st_size > 0:
-                    return path
-            except OSError:
-                continue
-    return None
+    return series_dir / found if found else None
 
 
 def pick_image(images: Sequence[dict], *, kind: str, language: str, fallback_languages: Sequence[str],

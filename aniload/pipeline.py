@@ -21,7 +21,7 @@ from aniload.lock import library_lock
 from aniload.fsutil import sync_filesystem
 from aniload.report import RunReport, SeriesReport
 from aniload.scanner import is_fresh
-from aniload.steps import disk_states, first_failure, scan_episodes
+from aniload.steps import art_listing, disk_states, first_failure, scan_episodes
 
 
 class _Warnings:
@@ -83,7 +83,7 @@ def _scan_one(
         if dirty:
             sidecar.save(series.path, data, durable=False)
             wrote = True
-        _fill(result, data, config, series.path)
+        _fill(result, data, config, series.path, fresh=True)
         result.steps["episodes"] = state
     except SeriesError as exc:
         result.fail(str(exc))
@@ -93,11 +93,12 @@ def _scan_one(
     return result, wrote
 
 
-def _fill(result: SeriesReport, data: dict, config: Config, series_dir: Path) -> None:
+def _fill(result: SeriesReport, data: dict | None, config: Config, series_dir: Path, fresh: bool) -> None:
+    data = data or {}
     result.episodes = data.get("episodes") or {"absolute": []}
     match = data.get("match")
     result.tmdb_id = match.get("tmdb_id") if match else None
-    result.steps.update(disk_states(series_dir, data, config))
+    result.steps.update(disk_states(art_listing(series_dir, data, fresh), data, config))
 
 
 def status_library(
@@ -112,11 +113,8 @@ def status_library(
             if loaded.problem:
                 warn(loaded.problem, series.folder)
             data = loaded.data
-            if data is not None:
-                _fill(result, data, config, series.path)
-            else:
-                result.steps.update(disk_states(series.path, None, config))
             fresh = data is not None and is_fresh(series.path, data.get("scan"), loaded.ctime_ns)
+            _fill(result, data, config, series.path, fresh)
             result.steps["episodes"] = "present" if fresh else "pending"
             failure = first_failure(data)
             if failure:

@@ -5,6 +5,9 @@ scan keeps one record per folder with the folder's mtime. A folder whose mtime h
 moved has the same entries as last time, so its record is reused without listing it; only
 folders that changed are listed and their video names parsed again.
 
+The series folder's record also keeps the names and sizes of the NFO and image files in
+it, so an unchanged series reports its artwork without a single stat.
+
 The series folder itself changes whenever aniload writes its own files into it (sidecar,
 NFO, artwork: each lands by a rename). The sidecar is always the last of those writes, and
 a rename sets the folder's mtime and the renamed file's ctime to the same instant, so "the
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aniload.artnames import ART_EXTENSIONS
 from aniload.errors import SeriesError
 from aniload.fsutil import is_temp_name
 from aniload.names import is_video, parse_episode_name, parse_season_folder
@@ -82,10 +86,7 @@ def scan_series(
         else:
             record = _list_folder(path, rel, season, st.st_mtime_ns, warn, stray)
             listed += 1
-            if old is None or old["found"] != record["found"] or old["subdirs"] != record["subdirs"]:
-                changed = True
-            elif old["mtime_ns"] != record["mtime_ns"]:
-                changed = True  # same content, new mtime: record it so next time is free
+            changed = changed or old != record  # new content, or a new mtime to record
         dirs[rel] = record
         if depth >= MAX_DEPTH:
             if record["subdirs"]:
@@ -112,6 +113,7 @@ def _list_folder(
 ) -> dict[str, Any]:
     found: dict[str, set[int]] = {}
     subdirs: list[str] = []
+    art_files: dict[str, int] = {}  # series folder only: NFO and artwork present, name -> size
     videos = 0
     try:
         with os.scandir(path) as entries:
@@ -138,6 +140,8 @@ def _list_folder(
                     continue
                 try:
                     is_dir = entry.is_dir()  # follows links; loops are caught by inode
+                    if not rel and not is_dir and name.lower().endswith(ART_EXTENSIONS):
+                        art_files[name] = entry.stat().st_size
                 except OSError:
                     continue
                 if is_dir and name.casefold() not in EXTRAS_FOLDERS:
@@ -148,13 +152,16 @@ def _list_folder(
         warn(f"skipped folder {rel!r}: {exc.strerror}")
         mtime_ns = -1  # never "unchanged": try again next run
     subdirs.sort()
-    return {
+    record = {
         "mtime_ns": mtime_ns,
         "season": season,
         "subdirs": subdirs,
         "videos": videos,
         "found": {k: sorted(v) for k, v in sorted(found.items())},
     }
+    if not rel:
+        record["files"] = art_files
+    return record
 
 
 def season_sort_key(bucket: str) -> tuple[int, int]:

@@ -18,34 +18,12 @@ from typing import Any
 
 from aniload import sidecar
 from aniload.config import Config
+from aniload.artnames import find_present, list_art_files
 from aniload.library import SeriesFolder
 from aniload.scanner import merge_found, scan_series
 
 NFO_NAME = "tvshow.nfo"
 ART_STEPS = ("poster", "fanart", "logo")
-
-
-def art_file_names(config: Config, step: str) -> tuple[str, ...]:
-    """The files that count as the artwork of ``step``, the one aniload writes first."""
-    art = config.artwork
-    if step == "poster":
-        return (art.poster_name,)
-    if step == "fanart":
-        return (art.fanart_name,)
-    return (art.logo_name, "logo.png")  # an older library's logo.png counts (contract)
-
-
-def present_file(series_dir: Path | str, names: tuple[str, ...]) -> str | None:
-    """The first of ``names`` that exists with content (an empty file is no artwork)."""
-    base = os.fspath(series_dir)
-    for name in names:
-        path = os.path.join(base, name)
-        try:
-            if os.stat(path).st_size > 0:
-                return path
-        except OSError:
-            continue
-    return None
 
 
 def _parse_iso(stamp: Any) -> float | None:
@@ -64,15 +42,35 @@ def unavailable_still_valid(record: dict[str, Any], config: Config, now: float |
     return now - at < config.unavailable_recheck_days * 86400
 
 
-def disk_states(series_dir: Path, data: dict[str, Any] | None, config: Config) -> dict[str, str]:
-    """nfo and artwork states from the files on disk and the sidecar ("episodes" is the caller's)."""
+def art_listing(series_dir: Path, data: dict[str, Any] | None, fresh: bool) -> dict[str, int]:
+    """The series folder's NFO and image files: recorded by the scan when it is fresh, else listed now."""
+    if fresh and data and data.get("scan"):
+        recorded = data["scan"]["dirs"].get("", {}).get("files")
+        if isinstance(recorded, dict):
+            return recorded
+    try:
+        return list_art_files(series_dir)
+    except OSError:
+        return {}
+
+
+def art_file_name(config: Config, step: str) -> str:
+    art = config.artwork
+    return {"poster": art.poster_name, "fanart": art.fanart_name, "logo": art.logo_name}[step]
+
+
+def disk_states(files: dict[str, int], data: dict[str, Any] | None, config: Config) -> dict[str, str]:
+    """nfo and artwork states from the folder's files and the sidecar ("episodes" is the caller's)."""
     records = (data or {}).get("steps", {})
+    lower = {name.lower() for name, size in files.items() if size > 0}
     states: dict[str, str] = {}
-    series_dir = os.fspath(series_dir)
     for step in ("nfo", *ART_STEPS):
-        names = (NFO_NAME,) if step == "nfo" else art_file_names(config, step)
+        if step == "nfo":
+            present = NFO_NAME in lower
+        else:
+            present = find_present(files, step, art_file_name(config, step)) is not None
         record = records.get(step, {})
-        if present_file(series_dir, names):
+        if present:
             states[step] = "present"
         elif record.get("state") == "failed":
             states[step] = "failed"
