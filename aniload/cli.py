@@ -169,6 +169,30 @@ def status(
     _run("status", g, as_json, work)
 
 
+@app.command()
+def fetch(
+    library: LibraryArg = None,
+    series: SeriesOpt = None,
+    tmdb_id: Annotated[Optional[int], typer.Option("--tmdb-id", help="Pin the TMDB tv id of the one --series.", show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Redo the NFO and artwork even where they exist.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Look series up and say what would be done; write nothing.")] = False,
+    as_json: JsonOpt = False,
+    config: ConfigOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Scan, match on TMDB, write tvshow.nfo and download artwork: only what is missing."""
+    g = _merge_globals(config, quiet, verbose)
+
+    def work(reporter):
+        from aniload.fetch import fetch_library
+
+        cfg = _load_config(g, library)
+        return fetch_library(cfg.library, series or [], cfg, reporter, tmdb_id=tmdb_id, force=force, dry_run=dry_run)
+
+    _run("fetch", g, as_json, work)
+
+
 @config_app.command("init")
 def config_init(
     path: Annotated[Optional[Path], typer.Argument(help="Where to write (default: the default config path).", show_default=False)] = None,

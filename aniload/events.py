@@ -16,6 +16,7 @@ SERIES_STARTED = "series_started"
 STEP = "step"  # step + state (+ message): a step began ("running") or ended
 SERIES_FINISHED = "series_finished"  # state = "ok" | "failed", error = one line
 WARNING = "warning"  # something skipped or repaired; the run goes on
+MESSAGE = "message"  # what a dry run would do, and similar notes for the user
 RUN_FINISHED = "run_finished"
 
 

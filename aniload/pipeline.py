@@ -24,7 +24,7 @@ from aniload.scanner import is_fresh
 from aniload.steps import art_listing, disk_states, first_failure, scan_episodes
 
 
-class _Warnings:
+class Warnings:
     """Collects warnings for the report and forwards each as an event."""
 
     def __init__(self, report: RunReport, reporter: Reporter) -> None:
@@ -39,14 +39,14 @@ class _Warnings:
         return lambda message: self(message, series.folder)
 
 
-def _new_report(series: SeriesFolder) -> SeriesReport:
+def new_report(series: SeriesFolder) -> SeriesReport:
     return SeriesReport(key=series.key, folder=series.folder, name=series.title, year=series.year)
 
 
-def _prepare(command: str, library: Path | None, names: list[str], reporter: Reporter):
+def prepare(command: str, library: Path | None, names: list[str], reporter: Reporter):
     lib = resolve_library(library)
     report = RunReport(command, lib)
-    warn = _Warnings(report, reporter)
+    warn = Warnings(report, reporter)
     selected = select_series(lib, names, warn)
     return lib, report, warn, selected
 
@@ -54,7 +54,7 @@ def _prepare(command: str, library: Path | None, names: list[str], reporter: Rep
 def scan_library(
     library: Path | None, names: list[str], config: Config, reporter: Reporter
 ) -> RunReport:
-    lib, report, warn, selected = _prepare("scan", library, names, reporter)
+    lib, report, warn, selected = prepare("scan", library, names, reporter)
     with library_lock(lib):
         reporter.emit(Event(ev.RUN_STARTED, total=len(selected), message=str(lib)))
         wrote_any = False
@@ -69,9 +69,9 @@ def scan_library(
 
 
 def _scan_one(
-    series: SeriesFolder, config: Config, reporter: Reporter, warn: _Warnings
+    series: SeriesFolder, config: Config, reporter: Reporter, warn: Warnings
 ) -> tuple[SeriesReport, bool]:
-    result = _new_report(series)
+    result = new_report(series)
     reporter.emit(Event(ev.SERIES_STARTED, series=series.folder))
     reporter.emit(Event(ev.STEP, series=series.folder, step="episodes", state="running"))
     wrote = False
@@ -83,7 +83,7 @@ def _scan_one(
         if dirty:
             sidecar.save(series.path, data, durable=False)
             wrote = True
-        _fill(result, data, config, series.path, fresh=True)
+        fill_report(result, data, config, series.path, fresh=True)
         result.steps["episodes"] = state
     except SeriesError as exc:
         result.fail(str(exc))
@@ -93,7 +93,7 @@ def _scan_one(
     return result, wrote
 
 
-def _fill(result: SeriesReport, data: dict | None, config: Config, series_dir: Path, fresh: bool) -> None:
+def fill_report(result: SeriesReport, data: dict | None, config: Config, series_dir: Path, fresh: bool) -> None:
     data = data or {}
     result.episodes = data.get("episodes") or {"absolute": []}
     match = data.get("match")
@@ -105,16 +105,16 @@ def status_library(
     library: Path | None, names: list[str], config: Config, reporter: Reporter
 ) -> RunReport:
     """Read-only: never writes a file (not even the lock), never touches the network."""
-    lib, report, warn, selected = _prepare("status", library, names, reporter)
+    lib, report, warn, selected = prepare("status", library, names, reporter)
     for series in selected:
-        result = _new_report(series)
+        result = new_report(series)
         try:
             loaded = sidecar.load(series.path, set_aside=False)
             if loaded.problem:
                 warn(loaded.problem, series.folder)
             data = loaded.data
             fresh = data is not None and is_fresh(series.path, data.get("scan"), loaded.ctime_ns)
-            _fill(result, data, config, series.path, fresh)
+            fill_report(result, data, config, series.path, fresh)
             result.steps["episodes"] = "present" if fresh else "pending"
             failure = first_failure(data)
             if failure:

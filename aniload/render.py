@@ -61,6 +61,8 @@ class PlainRenderer:
         elif event.kind == ev.WARNING:
             where = f"{event.series}: " if event.series else ""
             self._write(f"warning: {where}{event.message}")
+        elif event.kind == ev.MESSAGE:
+            self._write(f"{event.series}: {event.message}")
 
     def _write(self, line: str) -> None:
         # One physical line per event, whatever the names hold.
@@ -123,6 +125,8 @@ class LiveRenderer:
         elif kind == ev.WARNING:
             where = f"{event.series}: " if event.series else ""
             self.console.print(f"warning: {_one_line(where + (event.message or ''))}", style="yellow", markup=False, highlight=False)
+        elif kind == ev.MESSAGE:
+            self.console.print(_one_line(f"{event.series}: {event.message}"), markup=False, highlight=False)
         now = time.monotonic()
         if now - self._last > 0.1:  # rebuilding the view per event would cost more than the scan
             self._last = now

@@ -91,7 +91,7 @@ def first_failure(data: dict[str, Any] | None) -> str | None:
 
 
 def scan_episodes(
-    series: SeriesFolder, loaded: sidecar.Loaded, warn: Callable[[str], None]
+    series: SeriesFolder, loaded: sidecar.Loaded, warn: Callable[[str], None], *, sweep: bool = True
 ) -> tuple[dict[str, Any], str, bool]:
     """The episodes step: (sidecar data, state, sidecar needs saving).
 
@@ -106,7 +106,8 @@ def scan_episodes(
     meta_changed = data["series"] != meta
     data["series"] = meta
     result = scan_series(series.path, None if fresh_sidecar else data.get("scan"), loaded.ctime_ns, warn)
-    _sweep_stray_temp_files(series.path, result.stray)
+    if sweep:
+        _sweep_stray_temp_files(series.path, result.stray)
     if not (result.changed or fresh_sidecar or meta_changed or data.get("scan") is None):
         return data, "present", False
     data["scan"] = {"at": sidecar.now_iso(), **result.scan}
