@@ -206,6 +206,8 @@ class SeriesWorker:
         if step in plan.report.steps:  # "match" and "details" are progress only, not report steps
             plan.report.steps[step] = state
         self.reporter.emit(Event(ev.STEP, series=plan.series.folder, step=step, state=state, message=message))
+        if message and self.dry_run:  # a dry run's whole point is saying what it would do
+            self._say(plan, f"{step}: {message}")
 
     def _say(self, plan: Plan, message: str) -> None:
         self.reporter.emit(Event(ev.MESSAGE, series=plan.series.folder, message=message))

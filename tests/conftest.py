@@ -82,3 +82,21 @@ def snapshot(root: Path) -> dict[str, tuple[int, int, bytes]]:
             data = p.read_bytes() if p.is_file() and not p.is_symlink() else b""
             out[str(p.relative_to(root))] = (st.st_mtime_ns, st.st_size, data)
     return out
+
+
+@pytest.fixture
+def tmdb():
+    """The project's TMDB stand-in on a free loopback port, for one test."""
+    from standin import Standin
+
+    with Standin() as server:
+        yield server
+
+
+@pytest.fixture
+def tmdb_env(tmdb) -> dict[str, str]:
+    return {
+        "ANILOAD_TMDB_API_BASE": tmdb.api_base,
+        "ANILOAD_TMDB_IMAGE_BASE": tmdb.image_base,
+        "ANILOAD_TMDB_READ_ACCESS_TOKEN": tmdb.read_access_token,
+    }
