@@ -6,6 +6,7 @@ record and judge a folder listing without loading the network stack.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from pathlib import Path, PurePath
@@ -17,14 +18,15 @@ _PRESENT_ALIASES = {"poster": ("folder",), "fanart": (), "logo": ("clearlogo", "
 ART_EXTENSIONS = (".jpg", ".jpeg", ".png", ".nfo")  # what a listing of a series folder keeps
 
 
-def art_candidates(kind: str, file_name: str) -> list[str]:
+@functools.lru_cache(maxsize=64)
+def art_candidates(kind: str, file_name: str) -> tuple[str, ...]:
     """Lower-cased names that count as ``kind``'s art, in order of preference."""
     if kind not in _PRESENT_EXTS:
         raise ValueError(f"unknown art kind {kind!r}")
     stem = PurePath(file_name).stem
     wanted = [file_name] + [stem + ext for ext in _PRESENT_EXTS[kind]]
     wanted += [alias + ext for alias in _PRESENT_ALIASES[kind] for ext in _PRESENT_EXTS[kind]]
-    return list(dict.fromkeys(n.lower() for n in wanted))
+    return tuple(dict.fromkeys(n.lower() for n in wanted))
 
 
 def find_present(files: Mapping[str, int], kind: str, file_name: str) -> str | None:
