@@ -21,6 +21,16 @@ import typer
 from aniload import __version__
 from aniload.errors import EXIT_INTERRUPTED, EXIT_USAGE, AniloadError, RunError
 
+EXIT_TERMINATED = 143  # 128 + SIGTERM, what shells and service managers expect
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C (in-flight writes land or vanish whole, sidecars saved)."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise Terminated()
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
@@ -94,11 +104,12 @@ def _run(command: str, g: Globals, as_json: bool, work) -> None:
         if renderer is not None:
             renderer.close()
         _fail(exc, g, as_json, command)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         if renderer is not None:
             renderer.close()
-        print("aniload: interrupted", file=sys.stderr)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        terminated = isinstance(exc, Terminated)
+        print(f"aniload: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
+        raise typer.Exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED) from None
     renderer.close()
     if as_json:
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False) + "\n")
@@ -245,11 +256,13 @@ def _tomlable(value):
 
 
 def main() -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         app(prog_name="aniload")
-    except KeyboardInterrupt:
-        print("aniload: interrupted", file=sys.stderr)
-        sys.exit(EXIT_INTERRUPTED)
+    except KeyboardInterrupt as exc:  # outside a command (while parsing flags)
+        sys.exit(EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED)
 
 
 __all__ = ["app", "main", "EXIT_USAGE"]
