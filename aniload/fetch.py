@@ -116,7 +116,28 @@ def _plan(series: SeriesFolder, config: Config, warn: Warnings, *, force: bool, 
         if force or not (present or known_unavailable):
             plan.need_art.append(kind)
     _choose_pin(plan, flag_pin)
+    previous = (data.get("match") or {}).get("tmdb_id")
+    if plan.pin_source == "flag" and previous != flag_pin:
+        _redo_for_new_pin(plan, files, config)
     return plan
+
+
+def _redo_for_new_pin(plan: Plan, files: dict[str, int], config: Config) -> None:
+    """A new pin corrects an earlier match: what aniload made for the old one is redone.
+
+    Files aniload did not make, or an NFO edited since, stay (``--force`` replaces them).
+    """
+    from aniload.nfo import content_hash
+
+    plan.data["match"] = _match_record(plan.pin, pinned=True, source="flag")
+    plan.dirty = True
+    record = plan.data["steps"].get("nfo", {})
+    with contextlib.suppress(OSError):
+        if record.get("hash") == content_hash((plan.series.path / NFO_NAME).read_bytes()):
+            plan.need_nfo = True
+    for kind in ART_STEPS:
+        if plan.data["steps"].get(kind, {}).get("state") in ("done", "unavailable") and kind not in plan.need_art:
+            plan.need_art.append(kind)
 
 
 def _choose_pin(plan: Plan, flag_pin: int | None) -> None:
@@ -148,10 +169,10 @@ async def _work(plans: list[Plan], config: Config, reporter: Reporter, warn: War
     from aniload.tmdb import TMDBClient, build_http_client
 
     online = [p for p in plans if p.needs_tmdb and p.report.status == "ok"]
-    for plan in plans:
-        if plan not in online:
-            _finish_offline(plan, reporter, dry_run)
+    offline = [p for p in plans if p not in online]
     if not online:
+        for plan in offline:
+            _finish_offline(plan, reporter, dry_run)
         return
     t = config.tmdb
     async with build_http_client(
@@ -162,6 +183,8 @@ async def _work(plans: list[Plan], config: Config, reporter: Reporter, warn: War
             requests_per_second=t.requests_per_second, max_retries=t.max_retries,
         )
         await client.check_credentials()  # AuthError ends the run here: nothing written yet
+        for plan in offline:
+            _finish_offline(plan, reporter, dry_run)
         gate = asyncio.Semaphore(config.series_concurrency)
         # Images share the client's pool; keep some connections free for API requests.
         image_gate = asyncio.Semaphore(max(1, t.max_connections - 4))
@@ -180,7 +203,7 @@ def _finish_offline(plan: Plan, reporter: Reporter, dry_run: bool) -> None:
     reporter.emit(Event(ev.SERIES_STARTED, series=folder))
     if plan.dirty and not dry_run and plan.report.status == "ok":
         try:
-            _save(plan)
+            _save(plan, durable=plan.pin_source == "flag")
         except SeriesError as exc:
             plan.report.fail(str(exc))
     reporter.emit(Event(ev.SERIES_FINISHED, series=folder, state=plan.report.status, error=plan.report.error))

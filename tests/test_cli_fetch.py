@@ -255,3 +255,31 @@ def test_server_errors_fail_one_series_and_secrets_never_appear(run, lib, tmdb, 
         assert secret.encode() not in written
     verbose = run("--config", cfg, "-v", "fetch", lib, "--json", env=env)
     assert key not in verbose.stdout + verbose.stderr
+
+
+def test_new_pin_redoes_what_aniload_made_for_the_old_match(run, lib, tmdb, tmdb_env):
+    folder = lib / "Hunter x Hunter (1999)"
+    assert run("fetch", lib, "--series", folder.name, env=tmdb_env).code == 0
+    assert ET.parse(folder / "tvshow.nfo").find("uniqueid[@type='tmdb']").text == "12850"
+    old_poster = (folder / "poster.jpg").read_bytes()
+    r = run("fetch", lib, "--series", folder.name, "--tmdb-id", "46298", "--json", env=tmdb_env)
+    assert r.code == 0, r.stderr
+    steps = r.json()["series"][0]["steps"]
+    assert steps["nfo"] == "done" and steps["poster"] == "done"
+    assert ET.parse(folder / "tvshow.nfo").find("uniqueid[@type='tmdb']").text == "46298"
+    assert (folder / "poster.jpg").read_bytes() != old_poster
+    # the same pin again: nothing to redo, nothing asked
+    tmdb.reset_log()
+    r = run("fetch", lib, "--series", folder.name, "--tmdb-id", "46298", "--json", env=tmdb_env)
+    assert r.code == 0 and tmdb.api_requests() == []
+    assert sidecar_of(folder)["match"] == {**sidecar_of(folder)["match"], "tmdb_id": 46298, "pinned": True}
+
+
+def test_pin_of_a_complete_series_is_saved_without_requests(run, lib, tmdb, tmdb_env):
+    folder = lib / "Cowboy Bebop"
+    (folder / "tvshow.nfo").write_text("<tvshow><title>hand made</title></tvshow>")
+    for name in ("poster.jpg", "fanart.jpg", "clearlogo.png"):
+        (folder / name).write_bytes(b"x")
+    r = run("fetch", lib, "--series", folder.name, "--tmdb-id", "30991", env=tmdb_env)
+    assert r.code == 0 and tmdb.api_requests() == []
+    assert sidecar_of(folder)["match"]["tmdb_id"] == 30991 and sidecar_of(folder)["match"]["pinned"]
