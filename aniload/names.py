@@ -1,0 +1,466 @@
+"""What season and episode a file name says, and what a series or season folder says.
+
+Pure and I/O-free: the scanner calls ``parse_episode_name`` once per video file, up to
+100,000 times a run, so the common shapes are decided by one or two precompiled regex
+searches and nothing here can raise or backtrack badly, whatever bytes a disk holds.
+
+The rules run in the order of confidence a person reading the name would use:
+
+1. ``S01E05`` / ``1x05`` (with ``-E06``, ``E06``, ``-06`` ranges): unambiguous, and what
+   scene and Sonarr names carry, so it is the fast path on the raw name.
+2. Words that name a season ("S2", "2nd Season", "Season 2", "Staffel 2", 第2期) are taken
+   out, then words that name an episode ("Episode 5", "Ep.05", "E05", "#05", "Folge 5",
+   第5話) or a special ("OVA 2", "SP01", "Special 2").
+3. The fansub position "Title - NN" (first such number that is not a year).
+4. A bracket holding only a number or range: "[05]", "(01-13)".
+5. A film or extra keyword (Movie, NCOP, PV, ...) means no episode; otherwise the last
+   free-standing number, preferring a zero-padded one ("Gundam 00 05" -> 5).
+
+"Free-standing" means not touching a letter, digit or dot, which by itself rules out
+1080p, x264, H.264, 10bit, 60fps, 5.1, 1920x1080, CRC32s and 8-digit dates. Four-digit
+numbers 1920-2099 are years unless a marker says otherwise ("Episode 2019"), so
+"One Piece - 1001" is an episode and "Kanon 2006 - 05" has a year in its title.
+
+Judgement calls: a half episode ("Title - 05.5", usually a recap) is a special with no
+episode number we could honestly give it, so ``special=True, episodes=()``. A lone
+"OVA"/"OAD" with no number is special episode 1. "2nd GIG", "III", "Part 2", "Final
+Season" name no season. Season folders called "OVA"/"OVAs" are season 0 like "Specials".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+VIDEO_EXTENSIONS: frozenset[str] = frozenset(
+    ".mkv .mp4 .avi .m4v .webm .ts .m2ts .mts .mov .wmv .flv .ogm .ogv .mpg .mpeg "
+    ".divx .xvid .rmvb .rm .asf .3gp .vob .f4v".split()
+)
+# Names handed to the parser may carry a subtitle or side-file extension too.
+_STRIP_EXTENSIONS = VIDEO_EXTENSIONS | frozenset(
+    ".srt .ass .ssa .sub .idx .sup .vtt .nfo .txt .mka .flac .mp3 .aac .jpg .png .part".split()
+)
+
+_MAX_RANGE = 500  # "01-9999" is not 9,999 episodes; a longer span keeps only its start
+# No file system allows a name over 255 bytes (or UTF-16 units), so a longer string is not
+# a real name: looking at its first 1,024 characters only bounds the time whatever it holds.
+_MAX_NAME = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeName:
+    season: int | None
+    episodes: tuple[int, ...]
+    special: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesFolderName:
+    title: str
+    year: int | None
+    tmdb_id: int | None
+
+
+def is_video(filename: str) -> bool:
+    dot = filename.rfind(".")
+    return dot > 0 and filename[dot:].lower() in VIDEO_EXTENSIONS
+
+
+# --- patterns -------------------------------------------------------------------------
+# Speed: hot patterns use no re.IGNORECASE and begin with a literal or one character
+# class, so the regex engine skips in C to the few places a match can start instead of
+# trying every position. Rarer words (Season, OVA, 第..話) are looked for only when a
+# plain substring test on the lower-cased name says they are there.
+
+
+def _ci(word: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+def _tail(group: str) -> str:
+    """A range or list after S01E05: "E06", "-E06", "-06", "+06", "-1x06" unspaced; spaced
+    only with the E (" - E06"), so "S01E05 - 100 Percent" keeps 100 in the title."""
+    return rf"""(?P<{group}>(?:
+          (?:\s?[-~+&]\s?)?[eE]\d{{1,4}}(?:[vV]\d{{1,2}})?(?!\d)
+        | [-~+](?:\d{{1,2}}[xX])?\d{{1,4}}(?:[vV]\d{{1,2}})?(?![\dpiPI])
+    )*)"""
+
+
+# After a marker or a dash, a spaced range ("05 - 06") counts only when nothing but tags
+# follows, so "Ep 1 - 100 Percent" stays episode 1.
+_ETAIL = r"""(?P<etail>(?:
+      [-~+&]\s?(?:[eE][pP]?)?\d{1,4}(?:[vV]\d{1,2})?(?![\d.pPiI])
+    | \s[-~+&]\s(?:[eE][pP]?)?\d{1,4}(?:[vV]\d{1,2})?(?=\s*(?:[\[({]|$))
+)*)"""
+_NUM = r"(?P<n>\d{1,4})(?:\.(?P<half>\d)(?!\d))?(?:[vV]\d{1,2})?"
+
+# One search finds the first of: S01E05 (S01 Ep05, S01.E05, S01 - E05), 2x05, a bare
+# season "S2", or an episode marker (E05, Ep.05, Episode 5, Folge 5, #05, SP01, Special 2).
+# Which one matched is m.lastgroup: "tail", "xtail", "s" or "etail".
+_MARK = re.compile(
+    r"""[sSeEfF\#xX](?:
+        (?<=[xX])(?:(?<=[^A-Za-z0-9]\d[xX])|(?<=[^A-Za-z0-9]\d\d[xX])|(?<=^\d[xX])|(?<=^\d\d[xX]))
+        (?P<xe>\d{2,3})(?:[vV]\d{1,2})?(?!\d)""" + _tail("xtail") + r"""
+      | (?<![A-Za-z0-9].)(?:
+            (?<=[sS])(?P<s>\d{1,3})(?:
+                [\s._-]{0,3}[eE](?:[pP](?:""" + _ci("isode") + r""")?)?[\s.]?(?P<e>\d{1,4})
+                (?:[vV]\d{1,2})?(?!\d)""" + _tail("tail") + r"""
+              | (?![A-Za-z0-9]))
+          | (?:
+                (?<=[eE])(?:[pP](?:""" + _ci("isod") + r"""(?:[eE][sS]?|[iI][oO]))?\.?\s?|\.?)
+              | (?<=[fF])""" + _ci("olge") + r"""\.?\s?
+              | (?<=\#)\s?
+              | (?<=[sS])(?P<sp>[pP](?:""" + _ci("ecial") + r"""[sS]?)?)[\s.]?\#?
+            )""" + _NUM + _ETAIL + r"""(?![\dA-Za-z])
+        )
+    )""",
+    re.X,
+)
+_TAIL_ITEM = re.compile(r"([-~+&]?)\s?(?:[eE][pP]?|\d{1,2}[xX])?(\d+)")
+
+# "Title - NN": the number right after a spaced dash, then a space, a bracket or the end.
+_DASH = re.compile(r"\ -\s*" + _NUM + _ETAIL + r"(?=[\s\[\](){},]|$)", re.X)
+_DIGIT = re.compile(r"[0-9]")  # not \d: a Unicode-category test per character is slower
+# S01E05 alone, for names with no dash: far fewer groups and candidates than _MARK.
+_SXE = re.compile(
+    r"""[sS](?<![A-Za-z0-9][sS])(\d{1,3})[\s._-]{0,3}[eE](?:[pP](?:""" + _ci("isode") + r""")?)?
+    [\s.]?(\d{1,4})(?:[vV]\d{1,2})?(?!\d)""" + _tail("tail"),
+    re.X,
+)
+
+# The rest run on the lower-cased name, so they need no re.IGNORECASE either.
+_ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+             "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
+_SEASON_WORDS = ("season", "staffel", "saison", "temporada", "stagione")
+_NUMBER_AFTER_WORD = re.compile(r"[\s._-]?(\d{1,2})(?!\d)")
+_ORDINAL_BEFORE = re.compile(
+    r"(?<![a-z0-9])(?:(\d{1,2})(?:st|nd|rd|th)|(" + "|".join(_ORDINALS) + r"))[\s._-]$"
+)
+_SEASON_CJK = re.compile(r"第(\d{1,2})期|シーズン\s?(\d{1,2})")
+# OVA/OAD anywhere makes a special; a number right after it is the episode.
+_OVA = re.compile(r"o(?<![a-z]o)(?:va|ad|av)s?(?![a-z])(?:[\s._-]{0,3}\#?(\d{1,3})(?!\d))?")
+_RARE_MARK = re.compile(
+    r"(?:(?<![a-z0-9])(?:[ée]pisode|cap[ií]tulo|cap\.)\s?|第(?=\d{1,4}[話话集回]))" + _NUM + _ETAIL
+    + r"(?:[話话集回]|(?![\da-z]))",
+    re.X,
+)
+_BRACKET_NUM = re.compile(
+    r"[\[(](?P<n>\d{1,4})(?:v\d{1,2})?(?P<tail>\s?[-~]\s?\d{1,4})?(?:v\d{1,2})?\s?[\])]"
+)
+# Bounded, so a name of 10,000 "[" cannot make the scan quadratic.
+_BRACKETS = re.compile(r"\[[^\]]{0,150}\]|\([^)]{0,150}\)|\{[^}]{0,150}\}|【[^】]{0,150}】")
+_SCENE_DOT = re.compile(r"\.(?!(?<=[hx]\.)26[45])(?!(?<=\d\.)\d(?!\d))")
+_NOT_EPISODE = re.compile(  # a film or an extra; the first letter leads so the engine
+    "|".join(  # can skip straight to candidates
+        rf"{w[0]}(?<![a-z]{w[0]}){w[1:]}\d*(?![a-z])"
+        for w in "movie film gekijouban ncop nced creditless trailer teaser preview menu "
+        "pv cm op ed".split()
+    )
+    + "|劇場版"
+)
+_NUMBER = re.compile(
+    r"""(?P<n>\d(?<![a-z\d.]\d)(?<!ac-\d)\d{0,3})
+    (?P<tail>(?:[-~+]e?\d{1,4}(?![\d.a-z]))*)
+    (?![a-z\d]|\.(?!\s|$)|\s?(?:bits?|fps|ch|hz)\b)""",
+    re.X,
+)
+_COUNTER_WORDS = tuple(  # "Part 2", "Vol.3", "No. 8" count something other than episodes
+    w + end for w in "part vol volume cour no chapter book movie film ver version gen".split()
+    for end in (" ", ".", ". ")
+)
+_TITLE_WORD_AFTER = re.compile(r"\s+[^\W\d_]")
+
+
+# --- episode names --------------------------------------------------------------------
+_INTERN: dict[tuple, EpisodeName] = {}
+
+
+def _result(season: int | None, episodes: tuple[int, ...], special: bool = False) -> EpisodeName:
+    """Results are immutable, so equal ones are shared: cheaper than building a new one."""
+    key = (season, episodes, special)
+    hit = _INTERN.get(key)
+    if hit is None:
+        hit = EpisodeName(season, episodes, special)
+        if len(_INTERN) < 4096:
+            _INTERN[key] = hit
+    return hit
+
+
+_HALF = _result(None, (), True)
+# The two commonest answers, keyed by the digits as written ("05"; ("01", "05")), so the
+# hot paths skip int() and tuple building. Both stay small: at most a few thousand keys.
+_BY_DIGITS: dict[str, EpisodeName] = {}
+_BY_SXE: dict[tuple[str, str], EpisodeName] = {}
+
+# Group numbers, looked up once: m.group(3) is cheaper than m.group("s").
+_X_E, _X_TAIL, _S, _E, _S_TAIL, _SP, _N, _HALF_N, _N_TAIL = (
+    _MARK.groupindex[g] for g in ("xe", "xtail", "s", "e", "tail", "sp", "n", "half", "etail")
+)
+_mark_search = _MARK.search
+_sxe_search = _SXE.search
+_dash_search = _DASH.search
+_digit_search = _DIGIT.search
+
+
+def _is_year(digits: str) -> bool:
+    return len(digits) == 4 and 1920 <= int(digits) <= 2099
+
+
+def _episodes(first: str, tail: str | None) -> tuple[int, ...]:
+    """Expand "01" + "-03" into (1, 2, 3) and "01" + "E02E03" into (1, 2, 3)."""
+    prev = int(first)
+    if not tail:
+        return (prev,)
+    found = {prev}
+    for sep, num in _TAIL_ITEM.findall(tail):
+        n = int(num)
+        if sep in ("-", "~") and n > prev:
+            if n - prev > _MAX_RANGE:
+                break
+            found.update(range(prev + 1, n + 1))
+            if len(found) > _MAX_RANGE:
+                break
+        else:
+            found.add(n)
+        prev = n
+    return tuple(sorted(found))
+
+
+def parse_episode_name(filename: str) -> EpisodeName:
+    """Season, episodes and special-ness of one file name; never raises."""
+    s = filename if len(filename) <= _MAX_NAME else filename[:_MAX_NAME]
+    dot = s.rfind(".")
+    if dot > 0 and (s[dot:] in _STRIP_EXTENSIONS or s[dot:].lower() in _STRIP_EXTENSIONS):
+        s = s[:dot]
+    if "_" in s:
+        s = s.replace("_", " ")
+    dash = _dash_search(s)
+    if dash is None:
+        m = _sxe_search(s)
+        if m is not None:  # S01E05, the scene and Sonarr shape
+            sn, en, tail = m.groups()
+            if tail:
+                return _result(int(sn), _episodes(en, tail))
+            hit = _BY_SXE.get((sn, en))
+            if hit is None:
+                hit = _result(int(sn), (int(en),))
+                if len(_BY_SXE) < 8192:
+                    _BY_SXE[sn, en] = hit
+            return hit
+        if s.isdigit():  # "05.mkv"
+            hit = _BY_DIGITS.get(s)
+            if hit is not None:
+                return hit
+        return _parse_general(s, len(s), None, _mark_search(s), searched=True)
+    # "[Group] Title - NN ...", the commonest fansub shape: with no digit in the title
+    # nothing there can name a season or an episode, so the dash number stands.
+    end = dash.start()
+    if _digit_search(s, s.find("]", 0, end) + 1 if s[:1] == "[" else 0, end) is None:
+        low = s.lower()
+        if "ova" not in low and "oad" not in low and "oav" not in low:
+            n, half, tail = dash.groups()
+            season = None
+            if "season" in low:  # "Second Season - 05"; "Final Season - 05" names none
+                found = _season_words(low)
+                if found is not None:
+                    season = found[0]
+            if season is None and half is None and not tail:
+                hit = _BY_DIGITS.get(n)
+                if hit is not None:
+                    return hit
+            if not _is_year(n):  # "Title - 2019 - 05" goes the long way
+                if half is not None:
+                    return _result(season, (), True)
+                hit = _result(season, _episodes(n, tail))
+                if season is None and not tail:
+                    _BY_DIGITS[n] = hit
+                return hit
+    # Otherwise the title may hold a marker ("Oshi no Ko S2 - 03", "Ep 1 - 100 Percent").
+    return _parse_general(s, end, dash, _mark_search(s, 0, end))
+
+
+def _parse_general(
+    s: str, end: int, dash: re.Match | None, m: re.Match | None, searched: bool = False
+) -> EpisodeName:
+    """``m`` is the first marker before ``end`` (where the dash number starts, if any).
+    Markers win over the dash number, which wins over anything in _parse_slow."""
+    season = season_at = marker = None
+    while m is not None:
+        kind = m.lastindex
+        if kind == _S_TAIL:
+            return _result(int(m.group(_S)), _episodes(m.group(_E), m.group(_S_TAIL)))
+        if kind == _N_TAIL:
+            marker = m.group(_N, _HALF_N, _N_TAIL, _SP)
+            break
+        if kind == _X_TAIL:
+            j = m.start()
+            first = s[j - 2 : j] if j >= 2 and s[j - 2].isdigit() else s[j - 1]
+            return _result(int(first), _episodes(m.group(_X_E), m.group(_X_TAIL)))
+        if season is None and len(m.group(_S)) <= 2:  # a bare "S2"
+            season, season_at = int(m.group(_S)), m.span()
+        m = _mark_search(s, m.end(), end)
+
+    low = s.lower()
+    if season is None and (
+        "ason" in low or "aison" in low or "taffel" in low or "emporada" in low or "tagione" in low
+        or "期" in low or "シーズン" in low
+    ):
+        found = _season_words(low)
+        if found is not None:
+            season, season_at = found[0], (found[1:] if len(low) == len(s) else None)
+    special = False
+    if "ova" in low or "oad" in low or "oav" in low:
+        m = _OVA.search(low)
+        if m is not None:
+            special = True
+            if marker is None and m.group(1) is not None and m.end() <= end:
+                marker = (m.group(1), None, None, None)
+    if marker is None and (
+        "第" in s or "épisode" in low or "capítulo" in low or "capitulo" in low or "cap." in low
+    ):
+        m = _RARE_MARK.search(low, 0, end)
+        if m is not None:
+            marker = (*m.group("n", "half", "etail"), None)
+    if marker is not None:
+        n, half, tail, sp = marker
+        if half is not None:
+            return _result(season, (), True)
+        return _result(season, _episodes(n, tail), special or sp is not None)
+
+    if dash is None and ("–" in s or "—" in s or not searched):
+        s = s.replace("–", "-").replace("—", "-")
+        dash = _dash_search(s)
+    while dash is not None:
+        n, half, tail = dash.groups()
+        if not _is_year(n):  # "Title - 2019 - 05": skip the year
+            if half is not None:
+                return _result(season, (), True)
+            return _result(season, _episodes(n, tail), special)
+        dash = _dash_search(s, dash.end())
+    return _parse_slow(s, season, season_at, special)
+
+
+def _season_words(low: str) -> tuple[int, int, int] | None:
+    """(season, start, end) from "Season 2", "Staffel 2", "2nd Season", 第2期; else None.
+
+    A find() per word costs far less than a case-insensitive regex over every name."""
+    for word in _SEASON_WORDS:
+        i = low.find(word)
+        while i >= 0:
+            j = i + len(word)
+            if (i == 0 or not low[i - 1].isalnum()) and (j == len(low) or not low[j].isalpha()):
+                m = _ORDINAL_BEFORE.search(low, max(0, i - 9), i)
+                if m is not None:
+                    return int(m.group(1)) if m.group(1) else _ORDINALS[m.group(2)], m.start(), j
+                m = _NUMBER_AFTER_WORD.match(low, j)
+                if m is not None:
+                    return int(m.group(1)), i, m.end()
+            i = low.find(word, j)
+    if "期" in low or "シーズン" in low:
+        m = _SEASON_CJK.search(low)
+        if m is not None:
+            return int(m.group(1) or m.group(2)), m.start(), m.end()
+    return None
+
+
+def _parse_slow(
+    s: str, season: int | None, season_at: tuple[int, int] | None, special: bool
+) -> EpisodeName:
+    """No marker and no "Title - NN": a bracketed number, a film, or a bare number."""
+    if " " not in s and "." in s:
+        s = _SCENE_DOT.sub(" ", s)  # one character for one: season_at stays right
+    if season_at is not None:
+        s = s[: season_at[0]] + " " + s[season_at[1] :]  # "Title Season 2": 2 is no episode
+    s = s.lower()
+    if "[" in s or "(" in s:
+        for m in _BRACKET_NUM.finditer(s):
+            if not _is_year(m.group("n")):
+                return _result(season, _episodes(m.group("n"), m.group("tail")), special)
+        s = _BRACKETS.sub(" ", s)
+    if _NOT_EPISODE.search(s) is not None:
+        return _result(season, (), special)
+
+    # The last free-standing number; a zero-padded one wins, since titles rarely pad. Only
+    # the last few are weighed: no real name has more, and a hostile one stays linear.
+    best = padded = None
+    for m in [m for m in _NUMBER.finditer(s) if not _is_year(m.group(1))][-16:]:
+        if not s.endswith(_COUNTER_WORDS, 0, m.start()):
+            best = m
+            n = m.group(1)
+            if len(n) > 1 and n[0] == "0":
+                padded = m
+    m = padded or best
+    if m is None:
+        return _result(season, (1,), True) if special else _result(season, ())
+    if m is not padded and not s[: m.start()].strip() and _TITLE_WORD_AFTER.match(s, m.end()):
+        return _result(season, (), special)  # "91 Days", "7 Seeds": a title, not an episode
+    return _result(season, _episodes(m.group("n"), m.group("tail")), special)
+
+
+# --- folder names ---------------------------------------------------------------------
+_TMDB_TAG = re.compile(r"[\[{(]\s*tmdb(?:id)?\s*[-=:]\s*(\d{1,9})\s*[\]})]", re.I)
+_OTHER_ID_TAG = re.compile(
+    r"[\[{(]\s*(?:tvdb|imdb|anidb|anilist|mal)(?:id)?\s*[-=:][^\[\]{}()]{0,40}[\]})]", re.I
+)
+_PAREN_YEAR = re.compile(r"[(\[]\s*((?:19|20)\d\d)\s*[)\]]$")
+# A bare trailing year counts only when plausible, so "Blade Runner 2049" keeps its title.
+_BARE_YEAR = re.compile(r"(?<=[^\W\d_])[\s.]+((?:19[5-9]|20[0-3])\d)$")
+_SPACES = re.compile(r"\s+")
+
+
+def parse_series_folder(name: str) -> SeriesFolderName:
+    """Title, year and pinned TMDB id from "Title (2013) [tmdbid-1429]"; never raises."""
+    raw = name[:_MAX_NAME].strip().rstrip(". ")
+    s = raw
+    tmdb_id = None
+    m = _TMDB_TAG.search(s)
+    if m is not None:
+        tmdb_id = int(m.group(1)) or None
+        s = s[: m.start()] + " " + s[m.end() :]
+    s = _OTHER_ID_TAG.sub(" ", s).strip()
+    if " " not in s:  # "Attack_on_Titan", "Attack.on.Titan.2013"
+        s = s.replace("_", " ")
+        if s.count(".") >= 2:
+            s = s.replace(".", " ")
+    for _ in range(8):  # trailing tags such as "[BD 1080p]", but not a "[2013]" year
+        i = s.rfind("[") if s.endswith("]") else -1
+        if i <= 0 or _PAREN_YEAR.match(s, i):
+            break
+        s = s[:i].rstrip()
+    year = None
+    m = _PAREN_YEAR.search(s) or _BARE_YEAR.search(s)
+    if m is not None and m.start() > 0:
+        year, s = int(m.group(1)), s[: m.start()]
+    if s.startswith("["):  # a release group's folder: "[Group] Title"
+        i = s.find("]")
+        if i > 0 and s[i + 1 :].strip():
+            s = s[i + 1 :]
+    title = _SPACES.sub(" ", s).strip(" -_") or raw or name
+    return SeriesFolderName(title, year, tmdb_id)
+
+
+_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+                 "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_SEASON_FOLDER = re.compile(
+    r"""^(?:
+          (?:season|staffel|saison|temporada|stagione|series|s)[\s._-]?(?P<n>\d{1,4})
+        | (?:season|staffel)\s(?P<w>one|two|three|four|five|six|seven|eight|nine|ten)
+        | (?P<o>\d{1,2})(?:st|nd|rd|th)\sseason
+        | 第(?P<j>\d{1,2})(?:期|シーズン) | シーズン\s?(?P<k>\d{1,2})
+        | (?P<sp>specials?|sps?|ovas?|oads?|s00?)
+    )(?:[\s._\-:(\[].*)?$""",
+    re.I | re.X | re.S,
+)
+
+
+def parse_season_folder(name: str) -> int | None:
+    """Season number a folder stands for; 0 for specials; None for anything else."""
+    m = _SEASON_FOLDER.match(name[:_MAX_NAME].strip())
+    if m is None:
+        return None
+    g = m.lastgroup
+    if g == "sp":
+        return 0
+    if g == "w":
+        return _WORD_NUMBERS.get(m.group("w").casefold())  # re.I also matches "ſix"
+    return int(m.group(g))
