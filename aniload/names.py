@@ -1,30 +1,28 @@
 """What season and episode a file name says, and what a series or season folder says.
 
-Pure and I/O-free: the scanner calls ``parse_episode_name`` once per video file, up to
-100,000 times a run, so the common shapes are decided by one or two precompiled regex
-searches and nothing here can raise or backtrack badly, whatever bytes a disk holds.
+Pure. The scanner calls ``parse_episode_name`` for each of up to 100,000 files a run, so
+the commonest shapes cost two regex searches, and no input can raise or backtrack badly.
+The rules go in the order of confidence a person reading the name would have:
 
-The rules run in the order of confidence a person reading the name would use:
+1. ``S01E05`` / ``2x05`` and their ranges (``S01E01-E03``, ``S01E01E02``, ``1x01-1x02``).
+2. Words naming an episode before the "Title - NN" number: "Episode 5", "Ep.05", "E05",
+   "#05", "Folge 5", 第5話, Épisode/Capítulo, and specials "OVA 2", "SP01", "Special 2";
+   season words anywhere: "S2", "2nd Season", "Season 2", "Staffel 2", 第2期.
+3. The fansub position "Title - NN" (the first that is not a year). A title with no digit
+   holds no marker, so that shape costs two searches; one with digits costs a third.
+4. A bracket holding only a number or range ("[05]", "(01-13)"); then, unless a film or
+   extra word (Movie, NCOP, PV, ...) is there, the last free-standing number, a zero-padded
+   one first, since titles rarely pad ("Gundam 00 05" is 5, "Title 05 Part 2" is 5).
 
-1. ``S01E05`` / ``1x05`` (with ``-E06``, ``E06``, ``-06`` ranges): unambiguous, and what
-   scene and Sonarr names carry, so it is the fast path on the raw name.
-2. Words that name a season ("S2", "2nd Season", "Season 2", "Staffel 2", 第2期) are taken
-   out, then words that name an episode ("Episode 5", "Ep.05", "E05", "#05", "Folge 5",
-   第5話) or a special ("OVA 2", "SP01", "Special 2").
-3. The fansub position "Title - NN" (first such number that is not a year).
-4. A bracket holding only a number or range: "[05]", "(01-13)".
-5. A film or extra keyword (Movie, NCOP, PV, ...) means no episode; otherwise the last
-   free-standing number, preferring a zero-padded one ("Gundam 00 05" -> 5).
+Free-standing means touching no letter, digit or dot, which by itself rules out 1080p,
+x264, H.264, 10bit, 60fps, 5.1, 1920x1080, CRC32s and 8-digit dates. Four-digit numbers
+from 1920 to 2099 are years unless a marker says otherwise, so "One Piece - 1001" is an
+episode and "Kanon 2006 - 05" has a year in its title.
 
-"Free-standing" means not touching a letter, digit or dot, which by itself rules out
-1080p, x264, H.264, 10bit, 60fps, 5.1, 1920x1080, CRC32s and 8-digit dates. Four-digit
-numbers 1920-2099 are years unless a marker says otherwise ("Episode 2019"), so
-"One Piece - 1001" is an episode and "Kanon 2006 - 05" has a year in its title.
-
-Judgement calls: a half episode ("Title - 05.5", usually a recap) is a special with no
-episode number we could honestly give it, so ``special=True, episodes=()``. A lone
-"OVA"/"OAD" with no number is special episode 1. "2nd GIG", "III", "Part 2", "Final
-Season" name no season. Season folders called "OVA"/"OVAs" are season 0 like "Specials".
+Judgement calls: a half episode ("Title - 05.5", a recap) is a special we cannot number,
+``special=True, episodes=()``. A lone "OVA" with no number is special 1. "2nd GIG", "III",
+"Part 2" and "Final Season" name no season. Markers after the dash number are ignored
+("Title - 05 - Ep 7 Recap" is 5). Season folders "OVA"/"OVAs" are season 0 like "Specials".
 """
 
 from __future__ import annotations
@@ -67,14 +65,9 @@ def is_video(filename: str) -> bool:
 
 
 # --- patterns -------------------------------------------------------------------------
-# Speed: hot patterns use no re.IGNORECASE and begin with a literal or one character
-# class, so the regex engine skips in C to the few places a match can start instead of
-# trying every position. Rarer words (Season, OVA, 第..話) are looked for only when a
-# plain substring test on the lower-cased name says they are there.
-
-
-def _ci(word: str) -> str:
-    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
+# Speed: hot patterns have no re.IGNORECASE and open with one literal or character class,
+# so the engine skips in C to where a match can start. Rare words (Season, OVA, 第..話)
+# are looked for only when a substring test on the lower-cased name finds them.
 
 
 def _tail(group: str) -> str:
@@ -103,14 +96,14 @@ _MARK = re.compile(
         (?P<xe>\d{2,3})(?:[vV]\d{1,2})?(?!\d)""" + _tail("xtail") + r"""
       | (?<![A-Za-z0-9].)(?:
             (?<=[sS])(?P<s>\d{1,3})(?:
-                [\s._-]{0,3}[eE](?:[pP](?:""" + _ci("isode") + r""")?)?[\s.]?(?P<e>\d{1,4})
+                [\s._-]{0,3}[eE](?:[pP](?i:isode)?)?[\s.]?(?P<e>\d{1,4})
                 (?:[vV]\d{1,2})?(?!\d)""" + _tail("tail") + r"""
               | (?![A-Za-z0-9]))
           | (?:
-                (?<=[eE])(?:[pP](?:""" + _ci("isod") + r"""(?:[eE][sS]?|[iI][oO]))?\.?\s?|\.?)
-              | (?<=[fF])""" + _ci("olge") + r"""\.?\s?
+                (?<=[eE])(?:[pP](?i:isod(?:es?|io))?\.?\s?|\.?)
+              | (?<=[fF])(?i:olge)\.?\s?
               | (?<=\#)\s?
-              | (?<=[sS])(?P<sp>[pP](?:""" + _ci("ecial") + r"""[sS]?)?)[\s.]?\#?
+              | (?<=[sS])(?P<sp>[pP](?i:ecials?)?)[\s.]?\#?
             )""" + _NUM + _ETAIL + r"""(?![\dA-Za-z])
         )
     )""",
@@ -123,8 +116,8 @@ _DASH = re.compile(r"\ -\s*" + _NUM + _ETAIL + r"(?=[\s\[\](){},]|$)", re.X)
 _DIGIT = re.compile(r"[0-9]")  # not \d: a Unicode-category test per character is slower
 # S01E05 alone, for names with no dash: far fewer groups and candidates than _MARK.
 _SXE = re.compile(
-    r"""[sS](?<![A-Za-z0-9][sS])(\d{1,3})[\s._-]{0,3}[eE](?:[pP](?:""" + _ci("isode") + r""")?)?
-    [\s.]?(\d{1,4})(?:[vV]\d{1,2})?(?!\d)""" + _tail("tail"),
+    r"""[sS](?<![A-Za-z0-9][sS])(\d{1,3})[\s._-]{0,3}[eE](?:[pP](?i:isode)?)?[\s.]?(\d{1,4})
+    (?:[vV]\d{1,2})?(?!\d)""" + _tail("tail"),
     re.X,
 )
 
@@ -140,15 +133,11 @@ _SEASON_CJK = re.compile(r"第(\d{1,2})期|シーズン\s?(\d{1,2})")
 # OVA/OAD anywhere makes a special; a number right after it is the episode.
 _OVA = re.compile(r"o(?<![a-z]o)(?:va|ad|av)s?(?![a-z])(?:[\s._-]{0,3}\#?(\d{1,3})(?!\d))?")
 _RARE_MARK = re.compile(
-    r"(?:(?<![a-z0-9])(?:[ée]pisode|cap[ií]tulo|cap\.)\s?|第(?=\d{1,4}[話话集回]))" + _NUM + _ETAIL
+    r"(?:(?<![a-z0-9])(?:[ée]pisode|cap[ií]tulo|cap\.)\s?|第(?=\d{1,4}[話话集回]))"
+    + _NUM + _ETAIL
     + r"(?:[話话集回]|(?![\da-z]))",
     re.X,
 )
-_BRACKET_NUM = re.compile(
-    r"[\[(](?P<n>\d{1,4})(?:v\d{1,2})?(?P<tail>\s?[-~]\s?\d{1,4})?(?:v\d{1,2})?\s?[\])]"
-)
-# Bounded, so a name of 10,000 "[" cannot make the scan quadratic.
-_BRACKETS = re.compile(r"\[[^\]]{0,150}\]|\([^)]{0,150}\)|\{[^}]{0,150}\}|【[^】]{0,150}】")
 _SCENE_DOT = re.compile(r"\.(?!(?<=[hx]\.)26[45])(?!(?<=\d\.)\d(?!\d))")
 _NOT_EPISODE = re.compile(  # a film or an extra; the first letter leads so the engine
     "|".join(  # can skip straight to candidates
@@ -158,10 +147,14 @@ _NOT_EPISODE = re.compile(  # a film or an extra; the first letter leads so the 
     )
     + "|劇場版"
 )
-_NUMBER = re.compile(
-    r"""(?P<n>\d(?<![a-z\d.]\d)(?<!ac-\d)\d{0,3})
-    (?P<tail>(?:[-~+]e?\d{1,4}(?![\d.a-z]))*)
-    (?![a-z\d]|\.(?!\s|$)|\s?(?:bits?|fps|ch|hz)\b)""",
+# Slow path, one pass over the lower-cased name: a bracket holding only a number or a range
+# ("[05]", "(01-13)"); any other bracket, skipped whole (tags, CRCs, years; bounded so 10,000
+# "[" stay linear); or a free-standing number, one touching no letter, digit or dot.
+_TOKENS = re.compile(
+    r"""[\[(](?P<bn>\d{1,4})(?:v\d{1,2})?(?P<btail>\s?[-~]\s?\d{1,4})?(?:v\d{1,2})?\s?[\])]
+    | \[[^\]]{0,150}\] | \([^)]{0,150}\) | \{[^}]{0,150}\} | 【[^】]{0,150}】
+    | (?P<n>\d(?<![a-z\d.]\d)(?<!ac-\d)\d{0,3})(?:v\d{1,2})?(?P<tail>(?:[-~+]e?\d{1,4}(?![\d.a-z]))*)
+      (?![a-z\d]|\.(?!\s|$)|\s?(?:bits?|fps|ch|hz)\b)""",
     re.X,
 )
 _COUNTER_WORDS = tuple(  # "Part 2", "Vol.3", "No. 8" count something other than episodes
@@ -172,11 +165,20 @@ _TITLE_WORD_AFTER = re.compile(r"\s+[^\W\d_]")
 
 
 # --- episode names --------------------------------------------------------------------
+# Results are immutable, so equal ones are shared; the two commonest are also keyed by the
+# digits as written ("05"; ("01", "05")), which skips int() and tuple building. All stay
+# small: a few thousand keys at most.
 _INTERN: dict[tuple, EpisodeName] = {}
+_BY_DIGITS: dict[str, EpisodeName] = {}
+_BY_SXE: dict[tuple[str, str], EpisodeName] = {}
+# m.group(3) is cheaper than m.group("s"), and a bound method than an attribute lookup.
+_X_E, _X_TAIL, _S, _E, _S_TAIL, _SP, _N, _HALF_N, _N_TAIL = (
+    _MARK.groupindex[g] for g in ("xe", "xtail", "s", "e", "tail", "sp", "n", "half", "etail")
+)
+_mark_search, _sxe_search, _dash_search = _MARK.search, _SXE.search, _DASH.search
 
 
 def _result(season: int | None, episodes: tuple[int, ...], special: bool = False) -> EpisodeName:
-    """Results are immutable, so equal ones are shared: cheaper than building a new one."""
     key = (season, episodes, special)
     hit = _INTERN.get(key)
     if hit is None:
@@ -184,22 +186,6 @@ def _result(season: int | None, episodes: tuple[int, ...], special: bool = False
         if len(_INTERN) < 4096:
             _INTERN[key] = hit
     return hit
-
-
-_HALF = _result(None, (), True)
-# The two commonest answers, keyed by the digits as written ("05"; ("01", "05")), so the
-# hot paths skip int() and tuple building. Both stay small: at most a few thousand keys.
-_BY_DIGITS: dict[str, EpisodeName] = {}
-_BY_SXE: dict[tuple[str, str], EpisodeName] = {}
-
-# Group numbers, looked up once: m.group(3) is cheaper than m.group("s").
-_X_E, _X_TAIL, _S, _E, _S_TAIL, _SP, _N, _HALF_N, _N_TAIL = (
-    _MARK.groupindex[g] for g in ("xe", "xtail", "s", "e", "tail", "sp", "n", "half", "etail")
-)
-_mark_search = _MARK.search
-_sxe_search = _SXE.search
-_dash_search = _DASH.search
-_digit_search = _DIGIT.search
 
 
 def _is_year(digits: str) -> bool:
@@ -215,11 +201,9 @@ def _episodes(first: str, tail: str | None) -> tuple[int, ...]:
     for sep, num in _TAIL_ITEM.findall(tail):
         n = int(num)
         if sep in ("-", "~") and n > prev:
-            if n - prev > _MAX_RANGE:
+            if n - prev > _MAX_RANGE or len(found) > _MAX_RANGE:
                 break
             found.update(range(prev + 1, n + 1))
-            if len(found) > _MAX_RANGE:
-                break
         else:
             found.add(n)
         prev = n
@@ -228,7 +212,7 @@ def _episodes(first: str, tail: str | None) -> tuple[int, ...]:
 
 def parse_episode_name(filename: str) -> EpisodeName:
     """Season, episodes and special-ness of one file name; never raises."""
-    s = filename if len(filename) <= _MAX_NAME else filename[:_MAX_NAME]
+    s = filename[:_MAX_NAME]
     dot = s.rfind(".")
     if dot > 0 and (s[dot:] in _STRIP_EXTENSIONS or s[dot:].lower() in _STRIP_EXTENSIONS):
         s = s[:dot]
@@ -247,42 +231,45 @@ def parse_episode_name(filename: str) -> EpisodeName:
                 if len(_BY_SXE) < 8192:
                     _BY_SXE[sn, en] = hit
             return hit
-        if s.isdigit():  # "05.mkv"
+        if s.isdecimal() and len(s) <= 4 and not _is_year(s):  # "05.mkv"
             hit = _BY_DIGITS.get(s)
-            if hit is not None:
-                return hit
-        return _parse_general(s, len(s), None, _mark_search(s), searched=True)
-    # "[Group] Title - NN ...", the commonest fansub shape: with no digit in the title
-    # nothing there can name a season or an episode, so the dash number stands.
+            if hit is None:
+                hit = _BY_DIGITS[s] = _result(None, (int(s),))
+            return hit
+        return _parse_general(s, len(s), None, _mark_search(s))
+    # "[Group] Title - NN ...", the commonest fansub shape. The number stands unless the
+    # title before it names a season or an episode ("Oshi no Ko S2 - 03", "Ep 1 - 100
+    # Percent"); with no digit in the title there is no need to look.
     end = dash.start()
-    if _digit_search(s, s.find("]", 0, end) + 1 if s[:1] == "[" else 0, end) is None:
-        low = s.lower()
-        if "ova" not in low and "oad" not in low and "oav" not in low:
-            n, half, tail = dash.groups()
-            season = None
-            if "season" in low:  # "Second Season - 05"; "Final Season - 05" names none
-                found = _season_words(low)
-                if found is not None:
-                    season = found[0]
-            if season is None and half is None and not tail:
-                hit = _BY_DIGITS.get(n)
-                if hit is not None:
-                    return hit
-            if not _is_year(n):  # "Title - 2019 - 05" goes the long way
-                if half is not None:
-                    return _result(season, (), True)
-                hit = _result(season, _episodes(n, tail))
-                if season is None and not tail:
-                    _BY_DIGITS[n] = hit
-                return hit
-    # Otherwise the title may hold a marker ("Oshi no Ko S2 - 03", "Ep 1 - 100 Percent").
-    return _parse_general(s, end, dash, _mark_search(s, 0, end))
+    n, half, tail = dash.groups()
+    m = digit = None
+    if not _is_year(n) and (
+        (digit := _DIGIT.search(s, s.find("]", 0, end) + 1 if s[:1] == "[" else 0, end)) is None
+        # a marker ends with a digit and starts at most 10 characters before it ("Episode 5")
+        or (m := _mark_search(s, max(0, digit.start() - 11), end)) is None
+    ):
+        low = s.lower()  # below, words that need a digit matter only if the title has one
+        if not ("ova" in low or "oad" in low or "oav" in low) and (
+            digit is None or not ("第" in s or "pisode" in low)
+        ):
+            seasonal = "season" in low if digit is None else _has_season_word(low)
+            found = _season_words(low) if seasonal else None  # "Second Season - 05"
+            if found is not None or half is not None or tail:
+                return _result(found and found[0], () if half else _episodes(n, tail), bool(half))
+            hit = _BY_DIGITS.get(n)
+            if hit is None:
+                hit = _BY_DIGITS[n] = _result(None, (int(n),))
+            return hit
+    return _parse_general(s, end, dash, m if m is not None else _mark_search(s, 0, end))
 
 
-def _parse_general(
-    s: str, end: int, dash: re.Match | None, m: re.Match | None, searched: bool = False
-) -> EpisodeName:
-    """``m`` is the first marker before ``end`` (where the dash number starts, if any).
+def _has_season_word(low: str) -> bool:
+    return ("son" in low or "taffel" in low or "期" in low or "シーズン" in low
+            or "mporada" in low or "agione" in low)
+
+
+def _parse_general(s: str, end: int, dash: re.Match | None, m: re.Match | None) -> EpisodeName:
+    """``m`` is the first marker before ``end``, where the dash number (if any) starts.
     Markers win over the dash number, which wins over anything in _parse_slow."""
     season = season_at = marker = None
     while m is not None:
@@ -294,17 +281,14 @@ def _parse_general(
             break
         if kind == _X_TAIL:
             j = m.start()
-            first = s[j - 2 : j] if j >= 2 and s[j - 2].isdigit() else s[j - 1]
+            first = s[j - 2 : j] if j >= 2 and s[j - 2].isdecimal() else s[j - 1]
             return _result(int(first), _episodes(m.group(_X_E), m.group(_X_TAIL)))
         if season is None and len(m.group(_S)) <= 2:  # a bare "S2"
             season, season_at = int(m.group(_S)), m.span()
         m = _mark_search(s, m.end(), end)
 
     low = s.lower()
-    if season is None and (
-        "ason" in low or "aison" in low or "taffel" in low or "emporada" in low or "tagione" in low
-        or "期" in low or "シーズン" in low
-    ):
+    if season is None and _has_season_word(low):
         found = _season_words(low)
         if found is not None:
             season, season_at = found[0], (found[1:] if len(low) == len(s) else None)
@@ -315,9 +299,7 @@ def _parse_general(
             special = True
             if marker is None and m.group(1) is not None and m.end() <= end:
                 marker = (m.group(1), None, None, None)
-    if marker is None and (
-        "第" in s or "épisode" in low or "capítulo" in low or "capitulo" in low or "cap." in low
-    ):
+    if marker is None and ("第" in s or "pisode" in low or "cap" in low):
         m = _RARE_MARK.search(low, 0, end)
         if m is not None:
             marker = (*m.group("n", "half", "etail"), None)
@@ -327,7 +309,7 @@ def _parse_general(
             return _result(season, (), True)
         return _result(season, _episodes(n, tail), special or sp is not None)
 
-    if dash is None and ("–" in s or "—" in s or not searched):
+    if dash is None and ("–" in s or "—" in s):  # the caller searched without these
         s = s.replace("–", "-").replace("—", "-")
         dash = _dash_search(s)
     while dash is not None:
@@ -342,7 +324,6 @@ def _parse_general(
 
 def _season_words(low: str) -> tuple[int, int, int] | None:
     """(season, start, end) from "Season 2", "Staffel 2", "2nd Season", 第2期; else None.
-
     A find() per word costs far less than a case-insensitive regex over every name."""
     for word in _SEASON_WORDS:
         i = low.find(word)
@@ -356,11 +337,8 @@ def _season_words(low: str) -> tuple[int, int, int] | None:
                 if m is not None:
                     return int(m.group(1)), i, m.end()
             i = low.find(word, j)
-    if "期" in low or "シーズン" in low:
-        m = _SEASON_CJK.search(low)
-        if m is not None:
-            return int(m.group(1) or m.group(2)), m.start(), m.end()
-    return None
+    m = _SEASON_CJK.search(low) if "期" in low or "シーズン" in low else None
+    return None if m is None else (int(m.group(1) or m.group(2)), m.start(), m.end())
 
 
 def _parse_slow(
@@ -372,27 +350,33 @@ def _parse_slow(
     if season_at is not None:
         s = s[: season_at[0]] + " " + s[season_at[1] :]  # "Title Season 2": 2 is no episode
     s = s.lower()
-    if "[" in s or "(" in s:
-        for m in _BRACKET_NUM.finditer(s):
-            if not _is_year(m.group("n")):
-                return _result(season, _episodes(m.group("n"), m.group("tail")), special)
-        s = _BRACKETS.sub(" ", s)
-    if _NOT_EPISODE.search(s) is not None:
-        return _result(season, (), special)
-
+    numbers = []
+    lead, leading = 0, True  # where the title starts: "[Group] 91 Days" opens with "91"
+    for m in _TOKENS.finditer(s):
+        n = m.group("n")
+        if n is not None:
+            if not _is_year(n):
+                numbers.append(m)
+        elif m.group("bn") is not None:
+            if not _is_year(m.group("bn")):
+                return _result(season, _episodes(m.group("bn"), m.group("btail")), special)
+        elif leading:
+            leading = not s[lead : m.start()].strip()
+            lead = m.end() if leading else lead
     # The last free-standing number; a zero-padded one wins, since titles rarely pad. Only
     # the last few are weighed: no real name has more, and a hostile one stays linear.
     best = padded = None
-    for m in [m for m in _NUMBER.finditer(s) if not _is_year(m.group(1))][-16:]:
+    for m in numbers[-16:]:
         if not s.endswith(_COUNTER_WORDS, 0, m.start()):
             best = m
-            n = m.group(1)
-            if len(n) > 1 and n[0] == "0":
+            if len(m.group("n")) > 1 and m.group("n")[0] == "0":
                 padded = m
+    if _NOT_EPISODE.search(s) is not None:
+        return _result(season, (), special)  # "Movie 2", "NCOP1": a film or an extra
     m = padded or best
-    if m is None:
-        return _result(season, (1,), True) if special else _result(season, ())
-    if m is not padded and not s[: m.start()].strip() and _TITLE_WORD_AFTER.match(s, m.end()):
+    if m is None:  # a lone "OVA" is the first special
+        return _result(season, (1,) if special else (), special)
+    if m is not padded and not s[lead : m.start()].strip() and _TITLE_WORD_AFTER.match(s, m.end()):
         return _result(season, (), special)  # "91 Days", "7 Seeds": a title, not an episode
     return _result(season, _episodes(m.group("n"), m.group("tail")), special)
 
@@ -439,15 +423,14 @@ def parse_series_folder(name: str) -> SeriesFolderName:
     return SeriesFolderName(title, year, tmdb_id)
 
 
-_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-                 "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_WORD_NUMBERS = dict(zip("one two three four five six seven eight nine ten".split(), range(1, 11)))
 _SEASON_FOLDER = re.compile(
     r"""^(?:
           (?:season|staffel|saison|temporada|stagione|series|s)[\s._-]?(?P<n>\d{1,4})
         | (?:season|staffel)\s(?P<w>one|two|three|four|five|six|seven|eight|nine|ten)
         | (?P<o>\d{1,2})(?:st|nd|rd|th)\sseason
         | 第(?P<j>\d{1,2})(?:期|シーズン) | シーズン\s?(?P<k>\d{1,2})
-        | (?P<sp>specials?|sps?|ovas?|oads?|s00?)
+        | (?P<sp>specials?|sps?|ovas?|oads?)
     )(?:[\s._\-:(\[].*)?$""",
     re.I | re.X | re.S,
 )
