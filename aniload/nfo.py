@@ -47,6 +47,9 @@ _NEWLINES = re.compile("\r\n?")
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _DIGITS = re.compile(r"^\d+$")
 _IMDB = re.compile(r"^tt\d+$")
+# A TMDB image path: "/" + a plain file name. Anything else (a full URL, "//host/x.jpg",
+# "/../x.jpg", a query) would make a media server fetch from somewhere but the image host.
+_IMAGE_PATH = re.compile(r"/[A-Za-z0-9][A-Za-z0-9_-]{0,127}\.(?:jpe?g|png|svg|gif|webp)", re.ASCII | re.IGNORECASE)
 
 
 def clean_text(value: object) -> str:
@@ -194,14 +197,15 @@ def _mpaa(details: dict, language: str) -> str:
 
 
 def _image_path(v: object) -> str:
+    """A plain TMDB file path ("/abc.jpg"; "abc.jpg" gets its slash), or "" for anything else."""
     path = clean_text(v)
-    if not path or any(ch.isspace() for ch in path):
-        return ""
-    return path if path.startswith(("/", "http://", "https://")) else "/" + path
+    if path and not path.startswith("/"):
+        path = "/" + path
+    return path if _IMAGE_PATH.fullmatch(path) else ""
 
 
 def _image_url(base: str, size: str, path: str) -> str:
-    return path if path.startswith(("http://", "https://")) else f"{base}/{size}{path}"
+    return f"{base}/{size}{path}"
 
 
 def _best_logo(details: dict, langs: list[str]) -> str:

@@ -104,12 +104,16 @@ def print_table(rows: list[tuple[str, str, str, str]]) -> None:
 
 
 def main() -> None:
-    which = set(sys.argv[1:]) or {"scan", "parser"}
+    which = set(sys.argv[1:]) or {"scan", "parser", "fetch"}
     rows = []
     if "parser" in which:
         rows += parser_figures()
     if "scan" in which:
         rows += scan_figures()
+    if "fetch" in which:
+        from bench.fetch_bench import fetch_figures
+
+        rows += fetch_figures()
     print_table(rows)
 
 

@@ -13,6 +13,7 @@ instead of JSON/images, broken JSON, slow answers, connection resets, huge bodie
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import math
 import socket
@@ -74,7 +75,9 @@ _INVALID_INPUT = (47, "The input is not valid.")
 class Fault:
     """An injected failure. ``path_contains`` is matched against the request path and
     against the full target (path + query); "" matches everything. ``times=None`` means
-    forever. ``fired`` counts how often it was applied."""
+    forever. ``fired`` counts how often it was applied. ``message`` replaces TMDB's
+    ``status_message`` of a "status" or "rate_limit" answer (e.g. a proxy that echoes the
+    request back, credentials included)."""
     kind: str
     path_contains: str = ""
     times: int | None = 1
@@ -82,6 +85,7 @@ class Fault:
     retry_after: float | None = None
     delay: float = 0.0
     size: int = 0
+    message: str | None = None
     fired: int = field(default=0, compare=False)
 
     def __post_init__(self) -> None:
@@ -184,6 +188,15 @@ class _Handler(BaseHTTPRequestHandler):
             super().finish()
         finally:
             self.server.standin._connection_closed(self.connection)
+
+    def handle(self) -> None:
+        # A client that drops its connection (e.g. after refusing a huge body) or a
+        # connection the stand-in reset on purpose is not a stand-in error: end quietly
+        # instead of letting socketserver print a traceback.
+        try:
+            super().handle()
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True
 
     def do_GET(self) -> None:
         self.server.standin._handle(self, head=False)
@@ -319,6 +332,21 @@ class Standin:
             self.requests.clear()
             self.peak_in_flight = self._in_flight
             self.connections_opened = 0
+
+    def wait_idle(self, timeout: float = 5.0) -> bool:
+        """Wait until no request is being handled; False if that takes over ``timeout`` s.
+
+        A request is logged when its answer starts, so one the client gave up on (a
+        ``slow`` fault past the client's timeout) lands in ``requests`` late. Call this
+        before ``reset_log`` so such a straggler is not counted against the next run."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                if self._in_flight == 0:
+                    return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
 
     def add_fault(self, fault: Fault) -> Fault:
         with self._lock:
@@ -483,15 +511,18 @@ class Standin:
             h.connection.close()
         except OSError:
             pass
+        # http.server flushes wfile after every request and finish() closes both files:
+        # give it harmless stand-ins, or it raises "I/O operation on closed file".
+        h.wfile, h.rfile = io.BytesIO(), io.BytesIO()
 
     def _fault_response(self, fault: Fault, kind: str, path: str) -> _Response:
         if fault.kind == "status":
-            resp = _error(fault.status)
+            resp = _error(fault.status, self._fault_message(fault, fault.status))
             if fault.retry_after is not None:
                 resp.headers.append(("Retry-After", _fmt_seconds(fault.retry_after)))
             return resp
         if fault.kind == "rate_limit":
-            resp = _error(429)
+            resp = _error(429, self._fault_message(fault, 429))
             if fault.retry_after is not None:
                 resp.headers.append(("Retry-After", _fmt_seconds(fault.retry_after)))
             return resp
@@ -505,6 +536,12 @@ class Standin:
         if fault.kind == "huge":
             return self._huge_response(fault.size, kind, path)
         raise AssertionError(fault.kind)
+
+    @staticmethod
+    def _fault_message(fault: Fault, status: int) -> tuple[int, str] | None:
+        if fault.message is None:
+            return None
+        return _ERRORS.get(status, _ERRORS[500])[0], fault.message
 
     def _huge_response(self, size: int, kind: str, path: str) -> _Response:
         size = max(size, 0)

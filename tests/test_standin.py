@@ -354,6 +354,19 @@ def test_fault_slow(tmdb, api):
         api.get("/configuration", timeout=0.1)
 
 
+def test_wait_idle_waits_for_an_abandoned_slow_answer(tmdb, api):
+    assert tmdb.wait_idle(timeout=5)  # stragglers of earlier tests
+    tmdb.reset_log()
+    tmdb.add_fault(Fault("slow", "/configuration", delay=0.4))
+    with pytest.raises(httpx.ReadTimeout):
+        api.get("/configuration", timeout=0.1)
+    tmdb.reset_log()
+    assert tmdb.wait_idle(timeout=5)
+    assert tmdb.count(path_contains="/configuration") == 1  # the straggler, logged after the reset
+    tmdb.reset_log()
+    assert tmdb.wait_idle(timeout=0.1) and tmdb.requests == []
+
+
 def test_fault_reset(tmdb, api):
     tmdb.add_fault(Fault("reset", "/tv/"))
     with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError, httpx.ConnectError)):
