@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,8 +29,25 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, handled like Ctrl-C (in-flight writes land or vanish whole, sidecars saved)."""
 
 
+_terminated = False
+
+
 def _on_sigterm(signum, frame) -> None:
-    raise Terminated()
+    """Stop the way Ctrl-C does: hand the signal to whatever handles SIGINT right now.
+
+    Inside ``asyncio.run`` that is the runner's handler, which cancels the main task: the
+    work stops at its next ``await`` (in-flight downloads removed, sidecars saved) instead
+    of an exception torn into whatever line of a task runs at this instant (which asyncio
+    then reports as "Task exception was never retrieved"). Elsewhere it is Python's
+    default SIGINT handler, which raises KeyboardInterrupt; ``Terminated`` says why.
+    """
+    global _terminated
+    _terminated = True
+    handler = signal.getsignal(signal.SIGINT)
+    if callable(handler) and handler is not signal.default_int_handler:
+        handler(signal.SIGINT, frame)
+    else:
+        raise Terminated()
 
 app = typer.Typer(
     add_completion=False,
@@ -107,12 +125,12 @@ def _run(command: str, g: Globals, as_json: bool, work) -> None:
     except KeyboardInterrupt as exc:
         if renderer is not None:
             renderer.close()
-        terminated = isinstance(exc, Terminated)
+        terminated = _terminated or isinstance(exc, Terminated)
         print(f"aniload: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
         raise typer.Exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED) from None
     renderer.close()
     if as_json:
-        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False) + "\n")
+        _write_json(report.to_json())
     elif command == "status":
         render.status_listing(report, sys.stdout)
     if not g.quiet:
@@ -134,8 +152,19 @@ def _fail(exc: AniloadError, g: Globals, as_json: bool, command: str) -> None:
             "summary": {"series": 0, "ok": 0, "failed": 0},
             "error": str(exc),
         }
-        sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
+        _write_json(doc)
     raise typer.Exit(exc.exit_code)
+
+
+def _write_json(doc: dict) -> None:
+    """The one JSON document on stdout. A text that still holds an undecodable byte (a lone
+    surrogate) is written with ASCII escapes: valid JSON and valid UTF-8, never a crash."""
+    text = json.dumps(doc, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(doc)
+    sys.stdout.write(text + "\n")
 
 
 @app.command()
@@ -256,13 +285,11 @@ def _tomlable(value):
 
 
 def main() -> None:
-    import signal
-
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         app(prog_name="aniload")
     except KeyboardInterrupt as exc:  # outside a command (while parsing flags)
-        sys.exit(EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED)
+        sys.exit(EXIT_TERMINATED if _terminated or isinstance(exc, Terminated) else EXIT_INTERRUPTED)
 
 
 __all__ = ["app", "main", "EXIT_USAGE"]

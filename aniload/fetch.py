@@ -27,9 +27,9 @@ from aniload import events as ev
 from aniload import sidecar
 from aniload.artnames import find_present
 from aniload.config import Config
-from aniload.errors import AniloadError, AuthError, SeriesError, UsageError
+from aniload.errors import AniloadError, AuthError, DownloadError, SeriesError, TMDBError, UsageError
 from aniload.events import Event, Reporter
-from aniload.fsutil import atomic_write, sync_filesystem
+from aniload.fsutil import atomic_write, read_regular_file, sync_filesystem
 from aniload.library import SeriesFolder
 from aniload.lock import library_lock
 from aniload.pipeline import Warnings, fill_report, new_report, prepare
@@ -37,6 +37,7 @@ from aniload.report import RunReport, SeriesReport
 from aniload.scanner import scan_series
 from aniload.steps import ART_STEPS, NFO_NAME, art_file_name, art_listing, scan_episodes, unavailable_still_valid
 
+NFO_READ_LIMIT = 16 * 1024 * 1024  # an existing tvshow.nfo is read for its ids; ours are ~2 MB at most
 NO_CREDENTIALS = (
     "no TMDB credentials: set ANILOAD_TMDB_READ_ACCESS_TOKEN or ANILOAD_TMDB_API_KEY "
     "(or [tmdb] read_access_token / api_key in the config)"
@@ -79,9 +80,9 @@ def fetch_library(
         raise UsageError("--tmdb-id must be a positive TMDB tv id")
     if not (config.tmdb.read_access_token or config.tmdb.api_key):
         raise AuthError(NO_CREDENTIALS)
-    with contextlib.nullcontext() if dry_run else library_lock(lib):
+    with contextlib.nullcontext(False) if dry_run else library_lock(lib, whole_library=not names) as unclean:
         reporter.emit(Event(ev.RUN_STARTED, total=len(selected), message=str(lib)))
-        plans = [_plan(s, config, warn, force=force, dry_run=dry_run, flag_pin=tmdb_id) for s in selected]
+        plans = [_plan(s, config, warn, force=force, dry_run=dry_run, flag_pin=tmdb_id, relist=unclean) for s in selected]
         asyncio.run(_work(plans, config, reporter, warn, dry_run=dry_run, force=force, transport=transport))
         report.series.extend(p.report for p in plans)
         if not dry_run:
@@ -93,13 +94,15 @@ def fetch_library(
 # ----------------------------------------------------------------------------- plan
 
 
-def _plan(series: SeriesFolder, config: Config, warn: Warnings, *, force: bool, dry_run: bool, flag_pin: int | None) -> Plan:
+def _plan(
+    series: SeriesFolder, config: Config, warn: Warnings, *, force: bool, dry_run: bool, flag_pin: int | None, relist: bool = False
+) -> Plan:
     result = new_report(series)
     try:
         loaded = sidecar.load(series.path, set_aside=False)
         if loaded.problem:
             warn(loaded.problem, series.folder)
-        data, state, dirty = scan_episodes(series, loaded, warn.for_series(series), sweep=not dry_run)
+        data, state, dirty = scan_episodes(series, loaded, warn.for_series(series), sweep=not dry_run, relist=relist)
     except SeriesError as exc:
         result.fail(str(exc))
         result.steps["episodes"] = "failed"
@@ -133,11 +136,16 @@ def _redo_for_new_pin(plan: Plan, files: dict[str, int], config: Config) -> None
     plan.dirty = True
     record = plan.data["steps"].get("nfo", {})
     with contextlib.suppress(OSError):
-        if record.get("hash") == content_hash((plan.series.path / NFO_NAME).read_bytes()):
+        if record.get("hash") == content_hash(_read_nfo(plan)):
             plan.need_nfo = True
     for kind in ART_STEPS:
         if plan.data["steps"].get(kind, {}).get("state") in ("done", "unavailable") and kind not in plan.need_art:
             plan.need_art.append(kind)
+
+
+def _read_nfo(plan: Plan) -> bytes:
+    """The series' existing tvshow.nfo; OSError unless it is a regular file of sane size."""
+    return read_regular_file(plan.series.path / NFO_NAME, limit=NFO_READ_LIMIT)
 
 
 def _choose_pin(plan: Plan, flag_pin: int | None) -> None:
@@ -152,7 +160,7 @@ def _choose_pin(plan: Plan, flag_pin: int | None) -> None:
         plan.pin, plan.pin_source = match["tmdb_id"], match.get("source", "flag")
         return
     with contextlib.suppress(OSError, ValueError):
-        nfo_id = read_nfo_ids((plan.series.path / NFO_NAME).read_bytes()).get("tmdb")
+        nfo_id = read_nfo_ids(_read_nfo(plan)).get("tmdb")
         if nfo_id:
             plan.pin, plan.pin_source = int(nfo_id), "nfo"
             return
@@ -182,7 +190,14 @@ async def _work(plans: list[Plan], config: Config, reporter: Reporter, warn: War
             http, api_base=t.api_base, api_key=t.api_key, read_access_token=t.read_access_token,
             requests_per_second=t.requests_per_second, max_retries=t.max_retries,
         )
-        await client.check_credentials()  # AuthError ends the run here: nothing written yet
+        try:
+            await client.check_credentials()  # AuthError ends the run here: nothing written yet
+        except TMDBError as exc:  # TMDB unreachable after retries: the run still reports
+            for plan in offline:
+                _finish_offline(plan, reporter, dry_run)
+            for plan in online:
+                _fail_unreached(plan, str(exc), reporter, dry_run)
+            return
         for plan in offline:
             _finish_offline(plan, reporter, dry_run)
         gate = asyncio.Semaphore(config.series_concurrency)
@@ -207,6 +222,23 @@ def _finish_offline(plan: Plan, reporter: Reporter, dry_run: bool) -> None:
         except SeriesError as exc:
             plan.report.fail(str(exc))
     reporter.emit(Event(ev.SERIES_FINISHED, series=folder, state=plan.report.status, error=plan.report.error))
+
+
+def _fail_unreached(plan: Plan, message: str, reporter: Reporter, dry_run: bool) -> None:
+    """TMDB could not be reached at all: keep the scan (and a new pin), fail the online steps."""
+    folder = plan.series.folder
+    reporter.emit(Event(ev.SERIES_STARTED, series=folder))
+    if not dry_run:
+        if plan.pin_source == "flag":
+            plan.data["match"] = _match_record(plan.pin, pinned=True, source="flag")
+            plan.dirty = True
+        if plan.dirty:
+            with contextlib.suppress(SeriesError):
+                _save(plan, durable=plan.pin_source == "flag")
+    plan.report.fail(message)
+    for step in (["nfo"] if plan.need_nfo else []) + plan.need_art:
+        plan.report.steps[step] = "failed"
+    reporter.emit(Event(ev.SERIES_FINISHED, series=folder, state="failed", error=message))
 
 
 def _save(plan: Plan, *, durable: bool = False) -> None:
@@ -251,9 +283,19 @@ class SeriesWorker:
             if plan.need_nfo:
                 current = "nfo"
                 self._write_nfo(plan, details, picks)
+            first_error = None
             for kind in plan.need_art:
                 current = kind
-                await self._artwork(plan, kind, picks.get(kind))
+                try:
+                    await self._artwork(plan, kind, picks.get(kind))
+                except DownloadError as exc:  # one image failing costs the series none of its other art
+                    self._fail(plan, kind, str(exc))
+                    first_error = first_error or plan.report.error
+            if first_error:
+                plan.report.error = first_error  # the series' one-line reason: its first failure
+        except asyncio.CancelledError:  # Ctrl-C or SIGTERM: not ok; nothing to record as failed
+            plan.report.fail(f"interrupted during {current}")
+            raise
         except SeriesError as exc:
             self._fail(plan, current, str(exc))
         except AniloadError as exc:  # e.g. the key was revoked mid-run: this series fails
@@ -343,6 +385,7 @@ class SeriesWorker:
             await download_image(
                 self.http, url, plan.series.path / name, expect=EXPECT[kind],
                 max_bytes=art.max_image_mb * 1024 * 1024, what=kind,
+                attempts=self.config.tmdb.max_retries + 1,
             )
         plan.wrote_files = True
         sidecar.set_step(plan.data, kind, "done", file_path=image["file_path"], size=size)

@@ -17,6 +17,7 @@ import contextlib
 import errno
 import os
 import secrets
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -43,7 +44,9 @@ def describe_os_error(exc: OSError, path: Path) -> str:
         errno.EACCES: "permission denied",
         errno.EPERM: "operation not permitted",
     }.get(exc.errno or 0, exc.strerror or str(exc))
-    return f"cannot write {path}: {reason}"
+    from aniload.library import display_name  # the path as a user may see it: one printable line
+
+    return f"cannot write {display_name(os.fspath(path))}: {reason}"
 
 
 @contextlib.contextmanager
@@ -54,27 +57,52 @@ def atomic_open(target: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
     become ``WriteError`` with a one-line reason.
     """
     tmp = temp_path_for(target)
+    landed = open_failed = False
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-    except OSError as exc:
-        raise WriteError(describe_os_error(exc, target)) from exc
-    landed = False
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-            fh.flush()
+        # The open is inside the try: a Ctrl-C that arrives during open(2) is raised the
+        # moment the call returns, and the temp file it created must still be removed.
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        except OSError as exc:
+            open_failed = True  # nothing of ours to remove (EEXIST: that name is not ours)
+            raise WriteError(describe_os_error(exc, target)) from exc
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                yield fh
+                fh.flush()
+                if durable:
+                    os.fsync(fh.fileno())
+            os.replace(tmp, target)
+            landed = True
             if durable:
-                os.fsync(fh.fileno())
-        os.replace(tmp, target)
-        landed = True
-        if durable:
-            fsync_dir(target.parent)
-    except OSError as exc:
-        raise WriteError(describe_os_error(exc, target)) from exc
+                fsync_dir(target.parent)
+        except OSError as exc:
+            raise WriteError(describe_os_error(exc, target)) from exc
     finally:
-        if not landed:
-            with contextlib.suppress(FileNotFoundError):
+        if not (landed or open_failed):
+            with contextlib.suppress(FileNotFoundError):  # gone already: interrupted after the replace
                 os.unlink(tmp)
+
+
+def read_regular_file(path: Path, *, limit: int) -> bytes:
+    """The bytes of ``path`` if it is a regular file (or a link to one) of at most ``limit`` bytes.
+
+    Opened non-blocking, so that a FIFO or a device under a name aniload reads (a user's
+    tvshow.nfo) can neither stall the run nor feed it without end; those raise OSError.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", os.fspath(path))
+        chunks, total = [], 0
+        while chunk := os.read(fd, 1 << 20):
+            total += len(chunk)
+            if total > limit:
+                raise OSError(errno.EFBIG, f"larger than {limit} bytes", os.fspath(path))
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def atomic_write(target: Path, data: bytes, *, durable: bool = True) -> None:

@@ -55,11 +55,11 @@ def scan_library(
     library: Path | None, names: list[str], config: Config, reporter: Reporter
 ) -> RunReport:
     lib, report, warn, selected = prepare("scan", library, names, reporter)
-    with library_lock(lib):
+    with library_lock(lib, whole_library=not names) as unclean:
         reporter.emit(Event(ev.RUN_STARTED, total=len(selected), message=str(lib)))
         wrote_any = False
         for series in selected:
-            result, wrote = _scan_one(series, config, reporter, warn)
+            result, wrote = _scan_one(series, config, reporter, warn, relist=unclean)
             report.series.append(result)
             wrote_any |= wrote
         if wrote_any:
@@ -69,7 +69,7 @@ def scan_library(
 
 
 def _scan_one(
-    series: SeriesFolder, config: Config, reporter: Reporter, warn: Warnings
+    series: SeriesFolder, config: Config, reporter: Reporter, warn: Warnings, *, relist: bool = False
 ) -> tuple[SeriesReport, bool]:
     result = new_report(series)
     reporter.emit(Event(ev.SERIES_STARTED, series=series.folder))
@@ -79,7 +79,7 @@ def _scan_one(
         loaded = sidecar.load(series.path)
         if loaded.problem:
             warn(loaded.problem, series.folder)
-        data, state, dirty = scan_episodes(series, loaded, warn.for_series(series))
+        data, state, dirty = scan_episodes(series, loaded, warn.for_series(series), relist=relist)
         if dirty:
             sidecar.save(series.path, data, durable=False)
             wrote = True

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from aniload.errors import EXIT_OK, EXIT_SERIES_FAILED
+from aniload.library import display_name
 from aniload.sidecar import STEPS
 
 
@@ -59,7 +60,7 @@ class RunReport:
     def to_json(self) -> dict[str, Any]:
         return {
             "command": self.command,
-            "library": str(self.library),
+            "library": display_name(str(self.library)),
             "series": [s.to_json() for s in self.series],
             "summary": {
                 "series": len(self.series),

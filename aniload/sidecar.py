@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +64,7 @@ def load(series_dir: Path, *, set_aside: bool = True) -> Loaded:
     """Read the sidecar; a broken one is renamed aside when ``set_aside`` (status passes False)."""
     path = os.path.join(series_dir, SIDECAR_NAME)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)  # a FIFO must not block
     except FileNotFoundError:
         return Loaded(None, None, None)
     except OSError as exc:
@@ -72,7 +73,10 @@ def load(series_dir: Path, *, set_aside: bool = True) -> Loaded:
         raise SidecarError(f"cannot read {SIDECAR_NAME}: {exc.strerror}") from exc
     try:
         with os.fdopen(fd, "rb") as fh:
-            ctime_ns = os.fstat(fh.fileno()).st_ctime_ns
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise SidecarError(f"{SIDECAR_NAME} is not a regular file; move it out of the way")
+            ctime_ns = st.st_ctime_ns
             raw = fh.read()
     except OSError as exc:
         raise SidecarError(f"cannot read {SIDECAR_NAME}: {exc.strerror}") from exc
@@ -126,26 +130,37 @@ def _scan_ok(scan: Any) -> bool:
     for rec in scan["dirs"].values():
         if not (
             isinstance(rec, dict)
-            and isinstance(rec.get("mtime_ns"), int)
+            and type(rec.get("mtime_ns")) is int
             and isinstance(rec.get("subdirs"), list)
             and all(isinstance(s, str) for s in rec["subdirs"])
             and _numbers_by_key(rec.get("found"))
+            and (rec.get("season") is None or _is_count(rec["season"]))
+            and _is_count(rec.get("videos", 0))
         ):
+            return False
+        files = rec.get("files", {})
+        if not (isinstance(files, dict) and all(_is_count(size) for size in files.values())):
             return False
     return True
 
 
+def _is_count(value: Any) -> bool:
+    return type(value) is int and value >= 0
+
+
 def _numbers_by_key(value: Any) -> bool:
-    """A {str: [int, ...]} map; sum() rejects non-numbers in C, fast enough for every load."""
+    """A {SEASON: [int, ...]} map, SEASON being "absolute" or a season number ("0", "1", ...).
+
+    The numbers are checked with C-level set()/min() calls: fast enough for every load."""
     if not isinstance(value, dict):
         return False
-    try:
-        for numbers in value.values():
-            if type(numbers) is not list:
-                return False
-            sum(numbers)
-    except TypeError:
-        return False
+    for key, numbers in value.items():
+        if key != "absolute" and not (key.isascii() and key.isdigit()):
+            return False
+        if type(numbers) is not list:
+            return False
+        if numbers and (not set(map(type, numbers)) <= {int} or min(numbers) < 0):
+            return False
     return True
 
 

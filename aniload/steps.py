@@ -91,12 +91,14 @@ def first_failure(data: dict[str, Any] | None) -> str | None:
 
 
 def scan_episodes(
-    series: SeriesFolder, loaded: sidecar.Loaded, warn: Callable[[str], None], *, sweep: bool = True
+    series: SeriesFolder, loaded: sidecar.Loaded, warn: Callable[[str], None], *, sweep: bool = True,
+    relist: bool = False,
 ) -> tuple[dict[str, Any], str, bool]:
     """The episodes step: (sidecar data, state, sidecar needs saving).
 
     A series whose folders did not change costs a few stats: nothing is listed and the
-    sidecar is not rewritten.
+    sidecar is not rewritten. ``relist`` (the last run was killed) lists the series
+    folder whatever its mtime says, so that the dead run's temp files are swept.
     """
     data = loaded.data
     fresh_sidecar = data is None
@@ -105,7 +107,12 @@ def scan_episodes(
     meta = {"key": series.key, "folder": series.folder, "name": series.title, "year": series.year}
     meta_changed = data["series"] != meta
     data["series"] = meta
-    result = scan_series(series.path, None if fresh_sidecar else data.get("scan"), loaded.ctime_ns, warn)
+    previous = None if fresh_sidecar else data.get("scan")
+    ctime_ns = loaded.ctime_ns
+    if relist and previous and "" in previous.get("dirs", {}):
+        previous = {**previous, "dirs": {**previous["dirs"], "": {**previous["dirs"][""], "mtime_ns": -1}}}
+        ctime_ns = None
+    result = scan_series(series.path, previous, ctime_ns, warn)
     if sweep:
         _sweep_stray_temp_files(series.path, result.stray)
     if not (result.changed or fresh_sidecar or meta_changed or data.get("scan") is None):

@@ -527,8 +527,6 @@ def test_ctrl_c_during_fetch_stops_at_once_and_keeps_what_was_done(tmp_path, cli
     assert check_whole(lib) == []
 
 
-@pytest.mark.xfail(strict=True, reason="a series cut short by Ctrl-C is logged as '[ i/N] ok  FOLDER': "
-                   "SeriesWorker.run emits SERIES_FINISHED with the untouched status 'ok' on CancelledError")
 def test_ctrl_c_does_not_log_cut_short_series_as_ok(tmp_path, cli_env, tmdb, tmdb_env):
     """A cron log that says "ok  Hunter x Hunter (1999)" for a series that got nothing is
     a lie a user will believe. A series stopped by the interrupt may be logged, but not as ok."""
@@ -610,9 +608,6 @@ def test_sigterm_during_fetch_stops_like_ctrl_c(tmp_path, cli_env, tmdb, tmdb_en
     _assert_sidecars_match_disk(lib)
 
 
-@pytest.mark.xfail(strict=True, reason="cli._on_sigterm raises Terminated wherever the main thread is: inside "
-                   "asyncio.run that is the middle of a task's synchronous code (torn; stderr gets 'Task exception "
-                   "was never retrieved' + traceback), not a cancellation at the next await like Ctrl-C")
 def test_sigterm_inside_the_event_loop_cancels_the_work_like_ctrl_c(capfd):
     """In-process and deterministic: the signal arrives while a task runs synchronous code
     (as fetch does while it writes a file and saves a sidecar). Ctrl-C there lets that code
@@ -680,8 +675,6 @@ def _open_window_leaks() -> bool:
         return any(name.endswith(TEMP_SUFFIX) for name in os.listdir(d))
 
 
-@pytest.mark.xfail(strict=True, reason="fsutil.atomic_open creates the temp file before entering the try/finally "
-                   "that removes it: a Ctrl-C raised as open(2) returns leaks it (seen in ~1 of 3 Ctrl-C'd scans)")
 def test_interrupt_during_the_temp_files_open_leaves_no_temp_file():
     """Python runs the SIGINT handler (KeyboardInterrupt) as soon as the call that was
     running when the signal came returns. For open(2) with O_CREAT that is after the temp
@@ -689,8 +682,6 @@ def test_interrupt_during_the_temp_files_open_leaves_no_temp_file():
     assert not _open_window_leaks()
 
 
-@pytest.mark.xfail(strict=True, reason="a temp file created in the same clock tick as the previous sidecar "
-                   "rename leaves the folder mtime == sidecar ctime: the scanner skips the folder and never sweeps it")
 def test_temp_file_of_a_kill_in_the_sidecars_clock_tick_is_swept(tmp_path, cli_env, tmdb, tmdb_env):
     """Each series ends with two sidecar saves back to back (the last step's and the
     closing one). The second save's temp file is usually created within the same

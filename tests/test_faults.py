@@ -408,8 +408,6 @@ def test_image_fault_leaves_an_existing_file_alone(run, lib, tmp_path, tmdb, tmd
 # ----------------------------------------------------------------------------- known gaps (fetch.py)
 
 
-@pytest.mark.xfail(strict=True, reason="fetch.py: one failed image download stops the series' other "
-                   "artwork, so a later run must fetch them too (patch in the issue 4 report)")
 def test_failed_poster_costs_only_the_poster_later(run, lib, tmp_path, tmdb, tmdb_env):
     cfg = write_cfg(tmp_path, PERMANENT_CFG)
     tmdb.add_fault(Fault("status", BEBOP_POSTER, times=None, status=503))
@@ -427,8 +425,6 @@ def test_failed_poster_costs_only_the_poster_later(run, lib, tmp_path, tmdb, tmd
     assert [q.path for q in tmdb.image_requests()] == [f"/t/p/original{BEBOP_POSTER}"]
 
 
-@pytest.mark.xfail(strict=True, reason="fetch.py: TMDB failing the credentials check after retries "
-                   "ends the run without the --json document (patch in the issue 4 report)")
 def test_tmdb_down_for_the_whole_run_still_reports(run, lib, tmp_path, tmdb, tmdb_env):
     cfg = write_cfg(tmp_path, PERMANENT_CFG)
     tmdb.add_fault(Fault("status", "/configuration", times=None, status=503))
@@ -443,8 +439,6 @@ def test_tmdb_down_for_the_whole_run_still_reports(run, lib, tmp_path, tmdb, tmd
     heal(run, lib, tmdb, tmdb_env, cfg)
 
 
-@pytest.mark.xfail(strict=True, reason="fetch.py: image downloads make 3 attempts whatever "
-                   "[tmdb] max_retries says (patch in the issue 4 report)")
 def test_image_retries_follow_max_retries(run, lib, tmp_path, tmdb, tmdb_env):
     cfg = write_cfg(tmp_path, "[tmdb]\nmax_retries = 3\n")
     tmdb.add_fault(Fault("status", BEBOP_POSTER, times=3, status=503))
