@@ -41,7 +41,7 @@ class TMDBConfig:
     read_access_token: str | None = field(default=None, repr=False)  # preferred: Bearer
     api_base: str = "https://api.themoviedb.org/3"
     image_base: str = "https://image.tmdb.org/t/p"
-    requests_per_second: float = 35.0  # client-side limiter, just under TMDB's ~40/s
+    requests_per_second: float = 38.0  # client-side limiter, just under TMDB's ~40/s
     max_connections: int = 16  # TMDB allows ~20 simultaneous per IP
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
@@ -64,7 +64,7 @@ class Config:
     library: Path | None = None
     language: str = "en-US"
     fallback_languages: tuple[str, ...] = ("en-US",)
-    series_concurrency: int = 4
+    series_concurrency: int = 8
     unavailable_recheck_days: float = 7.0
     tmdb: TMDBConfig = TMDBConfig()
     artwork: ArtworkConfig = ArtworkConfig()
@@ -450,7 +450,7 @@ Default: none. Env: ANILOAD_LIBRARY""",
 "en-US", "de-DE", "ja-JP", or just "en". Default: "en-US". Env: ANILOAD_LANGUAGE""",
     (None, "fallback_languages"): """Tried in order, field by field, where a text has no
 translation in `language`; [] for none. Default: ["en-US"]""",
-    (None, "series_concurrency"): "How many series are fetched at once (1 to 64). Default: 4",
+    (None, "series_concurrency"): "How many series are fetched at once (1 to 64). Default: 8",
     (None, "unavailable_recheck_days"): """Days before TMDB is asked again for artwork it did not
 have (0: every run; `fetch --force` always asks). Default: 7""",
     ("tmdb", None): "TMDB access, and how hard aniload may use it.",
@@ -463,7 +463,7 @@ api_key, sent as a Bearer header. Default: none. Env: ANILOAD_TMDB_READ_ACCESS_T
 Default: "https://api.themoviedb.org/3". Env: ANILOAD_TMDB_API_BASE""",
     ("tmdb", "image_base"): """Image server: an image URL is image_base + "/" + size + file path.
 Default: "https://image.tmdb.org/t/p". Env: ANILOAD_TMDB_IMAGE_BASE""",
-    ("tmdb", "requests_per_second"): "Cap on API requests per second; TMDB allows about 40. Default: 35",
+    ("tmdb", "requests_per_second"): "Cap on API requests per second; TMDB allows about 40. Default: 38",
     ("tmdb", "max_connections"): """Most simultaneous connections (1 to 64); TMDB allows about 20
 per IP address. Default: 16""",
     ("tmdb", "connect_timeout"): "Seconds to wait for a connection. Default: 10",

@@ -3,7 +3,7 @@
 Everything goes through :meth:`TMDBClient.get_json`:
 
 * **Rate limit**: one :class:`RateLimiter` shared by every task, evenly spaced slots at
-  ``requests_per_second`` (default 35, under TMDB's documented "somewhere in the 40
+  ``requests_per_second`` (default 38, under TMDB's documented "somewhere in the 40
   requests per second range") with a burst of 2: no 1-second window holds more than
   rate + 2 requests. Every attempt, retries included, takes a slot.
 * **Retries** (``max_retries``; backoff ``backoff_base * 2**n``, full jitter, capped at
@@ -161,7 +161,7 @@ def _tmdb_error(message: str, status: int | None = None) -> TMDBError:
 class TMDBClient:
     def __init__(self, http: httpx.AsyncClient, *, api_base: str = DEFAULT_API_BASE,
                  api_key: str | None = None, read_access_token: str | None = None,
-                 requests_per_second: float = 35.0, max_retries: int = 5,
+                 requests_per_second: float = 38.0, max_retries: int = 5,
                  backoff_base: float = 0.5, backoff_cap: float = 30.0,
                  sleep: Sleep = asyncio.sleep, clock: Clock = time.monotonic,
                  wallclock: Clock = time.time, rng: random.Random | None = None) -> None:
