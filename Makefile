@@ -10,6 +10,7 @@ BENCH_STAMP := $(VENV)/.installed-bench
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) -m compileall -q aniload  # an editable install compiles nothing: start-up pays for it otherwise
 	touch $@
 
 $(BENCH_STAMP): $(STAMP)

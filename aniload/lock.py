@@ -4,7 +4,7 @@
 descriptor closes, which includes the process being killed, so a crashed run never blocks
 the next one and there is no stale-lock cleanup to get wrong. The file itself stays; it
 holds the holder's pid as a hint for the message, and is emptied when the holder ends
-cleanly (also on an error or Ctrl-C). A pid found there on taking the lock means the
+normally; an interrupted run leaves it, so the next run relists. A pid found there on taking the lock means the
 last holder was killed or crashed: the caller then relists every series folder, because
 a temp file created in the same timestamp tick as the sidecar's last rename does not
 move the folder's mtime, and the scanner would otherwise never see (and sweep) it.
@@ -47,12 +47,10 @@ def library_lock(library: Path, *, whole_library: bool = True) -> Iterator[bool]
         unclean = _read_pid(fd) is not None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        try:
-            yield unclean
-        finally:
-            if whole_library or not unclean:
-                with contextlib.suppress(OSError):
-                    os.ftruncate(fd, 0)  # ended cleanly: the next run need not relist
+        yield unclean
+        if whole_library or not unclean:  # only a run that ended normally clears the mark
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)  # ended cleanly: the next run need not relist
     finally:
         os.close(fd)  # releases the lock
 

@@ -72,14 +72,17 @@ def load(series_dir: Path, *, set_aside: bool = True) -> Loaded:
             return _set_aside(path, "is a symlink", set_aside)
         raise SidecarError(f"cannot read {SIDECAR_NAME}: {exc.strerror}") from exc
     try:
-        with os.fdopen(fd, "rb") as fh:
-            st = os.fstat(fh.fileno())
-            if not stat.S_ISREG(st.st_mode):
-                raise SidecarError(f"{SIDECAR_NAME} is not a regular file; move it out of the way")
-            ctime_ns = st.st_ctime_ns
-            raw = fh.read()
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise SidecarError(f"{SIDECAR_NAME} is not a regular file; move it out of the way")
+        ctime_ns = st.st_ctime_ns
+        raw = os.read(fd, st.st_size + 1)  # one read: sidecars are small, and this runs per series
+        while len(raw) > st.st_size and (more := os.read(fd, 1 << 20)):
+            raw += more  # grew while we read: take the rest
     except OSError as exc:
         raise SidecarError(f"cannot read {SIDECAR_NAME}: {exc.strerror}") from exc
+    finally:
+        os.close(fd)
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError):
