@@ -56,6 +56,7 @@ def atomic_open(target: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
     On any exception the temp file is removed and ``target`` is left as it was. OS errors
     become ``WriteError`` with a one-line reason.
     """
+    target = Path(target)
     tmp = temp_path_for(target)
     landed = open_failed = False
     try:
@@ -105,9 +106,42 @@ def read_regular_file(path: Path, *, limit: int) -> bytes:
         os.close(fd)
 
 
-def atomic_write(target: Path, data: bytes, *, durable: bool = True) -> None:
-    with atomic_open(target, durable=durable) as fh:
-        fh.write(data)
+def atomic_write(target: Path | str, data: bytes, *, durable: bool = True) -> None:
+    """``atomic_open`` for bytes already in hand, without its per-call overhead.
+
+    A scan writes thousands of sidecars; plain os calls here cost half of the file-object
+    route. Same guarantees: temp file in the same folder, fsync if durable, rename, and
+    the temp file removed on any failure or interrupt.
+    """
+    target = os.fspath(target)
+    folder, name = os.path.split(target)
+    tmp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    landed = open_failed = False
+    try:
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            open_failed = True
+            raise WriteError(describe_os_error(exc, Path(target))) from exc
+        try:
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+                if durable:
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, target)
+            landed = True
+            if durable:
+                fsync_dir(Path(folder or "."))
+        except OSError as exc:
+            raise WriteError(describe_os_error(exc, Path(target))) from exc
+    finally:
+        if not (landed or open_failed):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
 
 
 def fsync_dir(path: Path) -> None:

@@ -192,7 +192,7 @@ def save(series_dir: Path, data: dict[str, Any], *, durable: bool) -> None:
     except UnicodeEncodeError:  # undecodable bytes in a folder name: escape them, JSON keeps them
         payload = json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii")
     try:
-        atomic_write(series_dir / SIDECAR_NAME, payload, durable=durable)
+        atomic_write(os.path.join(series_dir, SIDECAR_NAME), payload, durable=durable)
     except WriteError as exc:  # re-labelled: a sidecar failure is the series' failure
         raise SidecarError(str(exc)) from exc
 

@@ -117,8 +117,12 @@ def scan_episodes(
         _sweep_stray_temp_files(series.path, result.stray)
     if not (result.changed or fresh_sidecar or meta_changed or data.get("scan") is None):
         return data, "present", False
+    episodes = result.episodes or merge_found(result.scan["dirs"].values())
+    same = not fresh_sidecar and data.get("scan") is not None and data.get("episodes") == episodes
     data["scan"] = {"at": sidecar.now_iso(), **result.scan}
-    data["episodes"] = result.episodes or merge_found(result.scan["dirs"].values())
+    data["episodes"] = episodes
+    if same:  # only mtimes moved (a new poster, a relist): saved, but nothing new was found
+        return data, "present", True
     sidecar.set_step(data, "episodes", "done")
     return data, "done", True
 

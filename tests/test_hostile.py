@@ -666,8 +666,13 @@ def atomic_open(target, *, durable=True):
     with _real(target, durable=durable) as fh:
         yield _Full(fh) if full else fh
 fsutil.atomic_open = atomic_open
-import aniload.artwork
+def atomic_write(target, data, *, durable=True):  # route bytes-in-hand writes through the same fault
+    with atomic_open(target, durable=durable) as fh:
+        fh.write(data)
+fsutil.atomic_write = atomic_write
+import aniload.artwork, aniload.sidecar, aniload.fetch
 aniload.artwork.atomic_open = atomic_open
+aniload.sidecar.atomic_write = aniload.fetch.atomic_write = atomic_write
 """
 
 

@@ -164,3 +164,22 @@ def test_sidecar_round_trip_with_undecodable_folder_names(tmp_path):
     data["scan"] = {"dirs": {"Season \udcff": {"mtime_ns": 1, "season": 1, "subdirs": [], "videos": 0, "found": {}}}}
     sidecar.save(tmp_path, data, durable=True)
     assert sidecar.load(tmp_path).data["scan"]["dirs"] == data["scan"]["dirs"]
+
+
+def test_atomic_write_on_a_full_disk_keeps_the_old_file(tmp_path, monkeypatch):
+    import errno
+
+    from aniload import fsutil
+    from aniload.errors import WriteError
+
+    target = tmp_path / "file.json"
+    target.write_bytes(b"old")
+    real_write = os.write
+    monkeypatch.setattr(os, "write", lambda fd, data: (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space left on device")))
+    with pytest.raises(WriteError, match="no space left on device"):
+        fsutil.atomic_write(target, b"new" * 1000)
+    monkeypatch.setattr(os, "write", real_write)
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["file.json"]
+    fsutil.atomic_write(target, b"new", durable=True)
+    assert target.read_bytes() == b"new"
