@@ -10,10 +10,11 @@ filesystem sync at the end.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from aniload import events as ev
-from aniload import sidecar
+from aniload import scanindex, sidecar
 from aniload.config import Config
 from aniload.errors import SeriesError
 from aniload.events import Event, NullReporter, Reporter
@@ -58,18 +59,43 @@ def scan_library(
     lib, report, warn, selected = prepare("scan", library, names, reporter)
     with library_lock(lib, whole_library=not names) as unclean:
         reporter.emit(Event(ev.RUN_STARTED, total=len(selected), message=str(lib)))
-        if len(selected) >= PARALLEL_MIN_SERIES and (os.cpu_count() or 1) > 1:
-            outcomes = _scan_in_processes(selected, config, warn, unclean)
+        whole = not names
+        index = scanindex.load(lib, config) if whole and not unclean else {}
+        now = time.time()
+        results: dict[str, SeriesReport] = {}
+        entries: dict[str, dict] = {}
+        misses = []
+        for series in selected:  # unchanged series: one stat of the sidecar and one per folder
+            entry = index.get(series.folder)
+            cached = scanindex.cached_report(series, entry, now) if entry is not None else None
+            if cached is None:
+                misses.append(series)
+                continue
+            results[series.folder], entries[series.folder] = cached, entry
+            _emit_done(reporter, series, cached)
+        if len(misses) >= PARALLEL_MIN_SERIES and (os.cpu_count() or 1) > 1:
+            outcomes = _scan_in_processes(misses, config, warn, unclean)
         else:
-            outcomes = (_scan_one(s, config, reporter, warn, relist=unclean) for s in selected)
+            outcomes = (_scan_one(s, config, reporter, warn, relist=unclean) for s in misses)
         wrote_any = False
-        for result, wrote in outcomes:
-            report.series.append(result)
+        for series, (result, wrote, entry) in zip(misses, outcomes):
+            results[series.folder] = result
+            if entry is not None:
+                entries[series.folder] = entry
             wrote_any |= wrote
+        report.series.extend(results[s.folder] for s in selected)
         if wrote_any:
             sync_filesystem(lib)  # the one sync that makes this run's sidecars durable
+        if whole and entries != index:
+            scanindex.save(lib, config, entries)
         reporter.emit(Event(ev.RUN_FINISHED, total=len(selected)))
     return report
+
+
+def _emit_done(reporter: Reporter, series: SeriesFolder, result: SeriesReport) -> None:
+    reporter.emit(Event(ev.SERIES_STARTED, series=series.folder))
+    reporter.emit(Event(ev.STEP, series=series.folder, step="episodes", state=result.steps["episodes"]))
+    reporter.emit(Event(ev.SERIES_FINISHED, series=series.folder, state=result.status, error=result.error))
 
 
 # A big library is scanned by one process per core: parsing names and reading sidecars is
@@ -103,10 +129,10 @@ def _scan_in_worker(series: SeriesFolder):
     if _worker["stop"].is_set():
         return None  # interrupted: skip the rest quickly, leave nothing half-done
     warnings = _CollectedWarnings()
-    result, wrote = _scan_one(series, _worker["config"], NullReporter(), warnings, relist=_worker["relist"])
+    result, wrote, entry = _scan_one(series, _worker["config"], NullReporter(), warnings, relist=_worker["relist"])
     # plain values pickle several times faster than the slotted dataclass
     fields = (result.tmdb_id, result.status, result.steps, result.episodes, result.error)
-    return fields, wrote, warnings.items
+    return fields, wrote, entry, warnings.items
 
 
 def _scan_in_processes(selected: list[SeriesFolder], config: Config, warn: Warnings, relist: bool):
@@ -124,15 +150,13 @@ def _scan_in_processes(selected: list[SeriesFolder], config: Config, warn: Warni
     try:
         chunk = max(1, min(32, len(selected) // (workers * 8)))
         for series, outcome in zip(selected, pool.imap(_scan_in_worker, selected, chunksize=chunk)):
-            fields, wrote, warnings = outcome
+            fields, wrote, entry, warnings = outcome
             result = new_report(series)
             result.tmdb_id, result.status, result.steps, result.episodes, result.error = fields
             for message, where in warnings:
                 warn(message, where)
-            warn.reporter.emit(Event(ev.SERIES_STARTED, series=series.folder))
-            warn.reporter.emit(Event(ev.STEP, series=series.folder, step="episodes", state=result.steps["episodes"]))
-            warn.reporter.emit(Event(ev.SERIES_FINISHED, series=series.folder, state=result.status, error=result.error))
-            yield result, wrote
+            _emit_done(warn.reporter, series, result)
+            yield result, wrote, entry
         pool.close()
     except BaseException:
         stop.set()
@@ -159,12 +183,14 @@ def _scan_one(
             wrote = True
         fill_report(result, data, config, series.path, fresh=True)
         result.steps["episodes"] = state
+        entry = scanindex.entry_for(series.path, data, result, config) if not loaded.problem else None
     except SeriesError as exc:
         result.fail(str(exc))
         result.steps["episodes"] = "failed"
+        entry = None
     reporter.emit(Event(ev.STEP, series=series.folder, step="episodes", state=result.steps["episodes"]))
     reporter.emit(Event(ev.SERIES_FINISHED, series=series.folder, state=result.status, error=result.error))
-    return result, wrote
+    return result, wrote, entry
 
 
 def fill_report(result: SeriesReport, data: dict | None, config: Config, series_dir: Path, fresh: bool) -> None:

@@ -42,6 +42,16 @@ def unavailable_still_valid(record: dict[str, Any], config: Config, now: float |
     return now - at < config.unavailable_recheck_days * 86400
 
 
+def unavailable_valid_until(data: dict[str, Any], config: Config) -> float | None:
+    """When the first remembered "unavailable" expires (a cached report must not outlive it)."""
+    ends = [
+        at + config.unavailable_recheck_days * 86400
+        for record in data.get("steps", {}).values()
+        if record.get("state") == "unavailable" and (at := _parse_iso(record.get("at"))) is not None
+    ]
+    return min(ends) if ends else None
+
+
 def art_listing(series_dir: Path, data: dict[str, Any] | None, fresh: bool) -> dict[str, int]:
     """The series folder's NFO and image files: recorded by the scan when it is fresh, else listed now."""
     if fresh and data and data.get("scan"):

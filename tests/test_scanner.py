@@ -183,3 +183,49 @@ def test_atomic_write_on_a_full_disk_keeps_the_old_file(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["file.json"]
     fsutil.atomic_write(target, b"new", durable=True)
     assert target.read_bytes() == b"new"
+
+
+def _scan(root, names=()):
+    from aniload.config import Config
+    from aniload.events import NullReporter
+    from aniload.pipeline import scan_library
+
+    return {s.folder: s for s in scan_library(root, list(names), Config(), NullReporter()).series}
+
+
+def test_index_answers_an_unchanged_rescan_without_reading_sidecars(tmp_path, monkeypatch):
+    from aniload import scanindex
+
+    root = build_library(tmp_path, {"A (2001)": {"Season 1": ["A - 01.mkv"]}, "B": ["B - 05.mkv"]})
+    first = _scan(root)
+    assert (root / scanindex.INDEX_NAME).exists()
+    index_bytes = (root / scanindex.INDEX_NAME).read_bytes()
+    monkeypatch.setattr(sidecar, "load", lambda *a, **k: pytest.fail("read a sidecar"))
+    again = _scan(root)
+    assert {k: (v.episodes, v.tmdb_id) for k, v in again.items()} == {k: (v.episodes, v.tmdb_id) for k, v in first.items()}
+    assert all(v.steps["episodes"] == "present" for v in again.values())
+    assert (root / scanindex.INDEX_NAME).read_bytes() == index_bytes  # nothing new: not rewritten
+
+
+def test_index_entries_fall_back_when_anything_changed(tmp_path):
+    from aniload import scanindex
+
+    root = build_library(tmp_path, {"A (2001)": {"Season 1": ["A - 01.mkv"]}, "B": ["B - 05.mkv"]})
+    _scan(root)
+    (root / "A (2001)" / "Season 1" / "A - 02.mkv").touch()  # a new episode
+    data = json.loads((root / "B" / ".aniload.json").read_text())
+    data["match"] = {"tmdb_id": 77, "media_type": "tv", "pinned": True}  # fetch or a user changed it
+    (root / "B" / ".aniload.json").write_text(json.dumps(data))
+    result = _scan(root)
+    assert result["A (2001)"].episodes["1"] == [1, 2] and result["B"].tmdb_id == 77
+    (root / scanindex.INDEX_NAME).write_text("{broken")  # only a cache: ignored, rebuilt
+    assert _scan(root)["B"].tmdb_id == 77
+    assert json.loads((root / scanindex.INDEX_NAME).read_text())["series"]["B"]["report"][0] == 77
+
+
+def test_series_runs_leave_the_index_alone(tmp_path):
+    from aniload import scanindex
+
+    root = build_library(tmp_path, {"A": ["A - 01.mkv"], "B": ["B - 05.mkv"]})
+    _scan(root, ["A"])
+    assert not (root / scanindex.INDEX_NAME).exists()

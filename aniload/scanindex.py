@@ -1,0 +1,97 @@
+"""A library-wide cache of what an unchanged series reports, so a rescan reads one file.
+
+``LIBRARY/.aniload-index.json`` maps each series folder to the report its last scan gave,
+together with the identity of its sidecar (inode, size, mtime, ctime) and the folder
+mtimes that scan saw. An entry is used only while all of those still match, which is
+the same test the scanner applies before it reuses a folder's record; anything else
+(fetch rewrote the sidecar, a file was added, a user edited the sidecar) falls back to
+reading the sidecar. Like git's index, it is only a cache: deleting it, or a crash that
+loses it, costs one slower rescan and nothing else. Only whole-library scans write it,
+so ``--series`` keeps its cost independent of the library's size.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from aniload.config import Config
+from aniload.errors import WriteError
+from aniload.fsutil import atomic_write
+from aniload.report import SeriesReport
+from aniload.sidecar import SIDECAR_NAME
+from aniload.steps import unavailable_valid_until
+
+INDEX_NAME = ".aniload-index.json"
+VERSION = 1
+
+
+def _fingerprint(config: Config) -> list:
+    """Settings that change what a report says from the same files."""
+    art = config.artwork
+    return [VERSION, art.poster_name, art.fanart_name, art.logo_name, config.unavailable_recheck_days]
+
+
+def load(library: Path, config: Config) -> dict[str, Any]:
+    try:
+        with open(os.path.join(library, INDEX_NAME), "rb") as fh:
+            doc = json.loads(fh.read())
+    except (OSError, ValueError, RecursionError):
+        return {}
+    if not isinstance(doc, dict) or doc.get("fingerprint") != _fingerprint(config):
+        return {}
+    entries = doc.get("series")
+    return entries if isinstance(entries, dict) else {}
+
+
+def cached_report(series, entry: Any, now: float) -> SeriesReport | None:
+    """The cached report if nothing it depends on has changed, else None."""
+    try:
+        ident, dirs, fields, valid_until = entry["sidecar"], entry["dirs"], entry["report"], entry["valid_until"]
+        if valid_until is not None and now >= valid_until:
+            return None
+        st = os.lstat(os.path.join(series.path, SIDECAR_NAME))
+        if [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns] != ident:
+            return None
+        base = os.fspath(series.path)
+        for rel, mtime in dirs.items():
+            now_mtime = os.stat(os.path.join(base, rel) if rel else base).st_mtime_ns
+            if now_mtime != mtime and not (not rel and now_mtime == st.st_ctime_ns):
+                return None
+        report = SeriesReport(key=series.key, folder=series.folder, name=series.title, year=series.year)
+        report.tmdb_id, report.steps, report.episodes = fields[0], dict(fields[1]), fields[2]
+        report.steps["episodes"] = "present"  # found again, unchanged
+        return report
+    except (OSError, KeyError, TypeError, ValueError, IndexError):
+        return None
+
+
+def entry_for(series_dir: Path, data: dict[str, Any], report: SeriesReport, config: Config) -> dict | None:
+    """What to remember of a series whose scan just ended ok (None: not cacheable)."""
+    if report.status != "ok" or not data or not data.get("scan"):
+        return None
+    try:
+        st = os.lstat(os.path.join(series_dir, SIDECAR_NAME))
+    except OSError:
+        return None
+    dirs = {rel: rec["mtime_ns"] for rel, rec in data["scan"]["dirs"].items()}
+    if any(m < 0 for m in dirs.values()):
+        return None  # a folder could not be read: rescan it every time
+    return {
+        "sidecar": [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns],
+        "dirs": dirs,
+        "report": [report.tmdb_id, report.steps, report.episodes],
+        "valid_until": unavailable_valid_until(data, config),
+    }
+
+
+def save(library: Path, config: Config, entries: dict[str, Any]) -> None:
+    doc = {"fingerprint": _fingerprint(config), "written": time.time(), "series": entries}
+    payload = json.dumps(doc, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    try:
+        atomic_write(os.path.join(library, INDEX_NAME), payload, durable=False)
+    except WriteError:
+        pass  # only a cache: the next rescan reads the sidecars instead
