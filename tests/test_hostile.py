@@ -365,6 +365,7 @@ def test_unreadable_sidecar_fails_the_series_and_is_kept(run, run_denied, lib, t
     side = lib / "Cowboy Bebop" / SIDECAR
     before = side.read_bytes()
     for command in ("scan", "fetch"):
+        side.chmod(side.stat().st_mode)  # a real chmod 0 moves the ctime (the scan index sees it); as root we only simulate
         r = run_denied([side], command, lib, "--json", env=tmdb_env)
         no_traceback(r)
         assert r.code == 1, r.stderr
