@@ -79,12 +79,11 @@ def scan_library(
         else:
             outcomes = (_scan_one(s, config, reporter, warn, relist=unclean) for s in misses)
         wrote_any = False
-        with _EarlyFlush(lib, enabled=parallel):
-            for series, (result, wrote, entry) in zip(misses, outcomes):
-                results[series.folder] = result
-                if entry is not None:
-                    entries[series.folder] = entry
-                wrote_any |= wrote
+        for series, (result, wrote, entry) in zip(misses, outcomes):
+            results[series.folder] = result
+            if entry is not None:
+                entries[series.folder] = entry
+            wrote_any |= wrote
         report.series.extend(results[s.folder] for s in selected)
         if wrote_any:
             sync_filesystem(lib)  # the one sync that makes this run's sidecars durable
@@ -92,35 +91,6 @@ def scan_library(
             scanindex.save(lib, config, entries)
         reporter.emit(Event(ev.RUN_FINISHED, total=len(selected)))
     return report
-
-
-class _EarlyFlush:
-    """While workers write many sidecars, flush what is written so far in the background.
-
-    The final sync still makes the run durable; it just finds little left to write, so
-    the disk works while the workers parse instead of after them.
-    """
-
-    def __init__(self, library: Path, *, enabled: bool, every: float = 0.25) -> None:
-        import threading
-
-        self.library, self.enabled, self.every = library, enabled, every
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True) if enabled else None
-
-    def _run(self) -> None:
-        while not self.stop.wait(self.every):
-            sync_filesystem(self.library)
-
-    def __enter__(self) -> _EarlyFlush:
-        if self.thread:
-            self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop.set()
-        if self.thread:
-            self.thread.join()
 
 
 def _emit_done(reporter: Reporter, series: SeriesFolder, result: SeriesReport) -> None:
