@@ -178,12 +178,6 @@ def merge_found(records) -> dict[str, list[int]]:
     return {k: sorted(merged[k]) for k in sorted(merged, key=season_sort_key)}
 
 
-def count_videos(scan: dict[str, Any] | None) -> int:
-    if not scan:
-        return 0
-    return sum(rec.get("videos", 0) for rec in scan.get("dirs", {}).values())
-
-
 def is_fresh(series_dir: Path, scan: dict[str, Any] | None, sidecar_ctime_ns: int | None) -> bool:
     """True when no scanned folder has changed since the scan; stats only, lists nothing."""
     if not scan or not scan.get("dirs"):
