@@ -56,6 +56,7 @@ class Plan:
     pin: int | None = None  # a tmdb id known without searching
     pin_source: str | None = None
     wrote_files: bool = False
+    saved: bool = False  # its sidecar was written this run (the run's final sync is needed)
 
     @property
     def needs_tmdb(self) -> bool:
@@ -85,8 +86,8 @@ def fetch_library(
         plans = [_plan(s, config, warn, force=force, dry_run=dry_run, flag_pin=tmdb_id, relist=unclean) for s in selected]
         asyncio.run(_work(plans, config, reporter, warn, dry_run=dry_run, force=force, transport=transport))
         report.series.extend(p.report for p in plans)
-        if not dry_run:
-            sync_filesystem(lib)
+        if not dry_run and any(p.saved for p in plans):
+            sync_filesystem(lib)  # sidecars; NFO and images were fsynced as they landed
         reporter.emit(Event(ev.RUN_FINISHED, total=len(selected)))
     return report
 
@@ -247,6 +248,7 @@ def _save(plan: Plan, *, durable: bool = False) -> None:
         plan.set_aside = False
     sidecar.save(plan.series.path, plan.data, durable=durable)
     plan.dirty = False
+    plan.saved = True
 
 
 class SeriesWorker:
