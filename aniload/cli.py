@@ -167,6 +167,22 @@ def _write_json(doc: dict) -> None:
     sys.stdout.write(text + "\n")
 
 
+def _run_library(command: str, library: Path | None, series: list[str] | None, as_json: bool, g: Globals, **options) -> None:
+    """Load the config, then run the pipeline function named after ``command``."""
+
+    def work(reporter):
+        if command == "fetch":  # only fetch needs asyncio and the network stack
+            from aniload.fetch import fetch_library as run
+        else:
+            from aniload import pipeline
+
+            run = pipeline.scan_library if command == "scan" else pipeline.status_library
+        cfg = _load_config(g, library)
+        return run(cfg.library, series or [], cfg, reporter, **options)
+
+    _run(command, g, as_json, work)
+
+
 @app.command()
 def scan(
     library: LibraryArg = None,
@@ -177,15 +193,7 @@ def scan(
     verbose: VerboseOpt = False,
 ) -> None:
     """Walk the library offline, scan episodes, write sidecars."""
-    g = _merge_globals(config, quiet, verbose)
-
-    def work(reporter):
-        from aniload.pipeline import scan_library
-
-        cfg = _load_config(g, library)
-        return scan_library(cfg.library, series or [], cfg, reporter)
-
-    _run("scan", g, as_json, work)
+    _run_library("scan", library, series, as_json, _merge_globals(config, quiet, verbose))
 
 
 @app.command()
@@ -198,15 +206,7 @@ def status(
     verbose: VerboseOpt = False,
 ) -> None:
     """Show each series' state from disk and sidecars; read-only and offline."""
-    g = _merge_globals(config, quiet, verbose)
-
-    def work(reporter):
-        from aniload.pipeline import status_library
-
-        cfg = _load_config(g, library)
-        return status_library(cfg.library, series or [], cfg, reporter)
-
-    _run("status", g, as_json, work)
+    _run_library("status", library, series, as_json, _merge_globals(config, quiet, verbose))
 
 
 @app.command()
@@ -223,14 +223,7 @@ def fetch(
 ) -> None:
     """Scan, match on TMDB, write tvshow.nfo and download artwork: only what is missing."""
     g = _merge_globals(config, quiet, verbose)
-
-    def work(reporter):
-        from aniload.fetch import fetch_library
-
-        cfg = _load_config(g, library)
-        return fetch_library(cfg.library, series or [], cfg, reporter, tmdb_id=tmdb_id, force=force, dry_run=dry_run)
-
-    _run("fetch", g, as_json, work)
+    _run_library("fetch", library, series, as_json, g, tmdb_id=tmdb_id, force=force, dry_run=dry_run)
 
 
 @config_app.command("init")
