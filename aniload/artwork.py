@@ -37,7 +37,7 @@ from pathlib import Path
 import httpx
 
 from aniload.errors import DownloadError
-from aniload.artnames import ART_EXTENSIONS, art_candidates, find_present, list_art_files  # noqa: F401
+from aniload.artnames import find_present, list_art_files
 from aniload.fsutil import atomic_open, is_temp_name
 
 ART_KINDS = ("poster", "fanart", "logo")

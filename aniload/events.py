@@ -1,7 +1,7 @@
 """Plain events from the core to whoever shows progress.
 
 Core code never prints: it hands events to a ``Reporter``. The CLI picks a renderer (Rich
-live view, plain lines, nothing); tests collect events in a list. Keeping this a tiny
+live view, plain lines, nothing); Keeping this a tiny
 data-only module lets every layer import it without pulling in a UI library.
 """
 
@@ -38,16 +38,3 @@ class Reporter(Protocol):
 class NullReporter:
     def emit(self, event: Event) -> None:
         pass
-
-
-class CollectingReporter:
-    """Keeps every event; for tests and for callers that want a log."""
-
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-
-    def emit(self, event: Event) -> None:
-        self.events.append(event)
-
-    def of_kind(self, kind: str) -> list[Event]:
-        return [e for e in self.events if e.kind == kind]

@@ -120,9 +120,12 @@ def _plan(
         if force or not (present or known_unavailable):
             plan.need_art.append(kind)
     _choose_pin(plan, flag_pin)
-    previous = (data.get("match") or {}).get("tmdb_id")
-    if plan.pin_source == "flag" and previous != flag_pin:
-        _redo_for_new_pin(plan, files, config)
+    match = data.get("match") or {}
+    if flag_pin is not None and (match.get("tmdb_id") != flag_pin or not match.get("pinned")):
+        if match.get("tmdb_id") != flag_pin:
+            _redo_for_new_pin(plan, files, config)
+        plan.data["match"] = _match_record(flag_pin, pinned=True, source="flag")
+        plan.dirty = True  # saved durably before anything else (or with the scan, offline)
     return plan
 
 
@@ -133,8 +136,6 @@ def _redo_for_new_pin(plan: Plan, files: dict[str, int], config: Config) -> None
     """
     from aniload.nfo import content_hash
 
-    plan.data["match"] = _match_record(plan.pin, pinned=True, source="flag")
-    plan.dirty = True
     record = plan.data["steps"].get("nfo", {})
     with contextlib.suppress(OSError):
         if record.get("hash") == content_hash(_read_nfo(plan)):
@@ -217,7 +218,7 @@ def _finish_offline(plan: Plan, reporter: Reporter, dry_run: bool) -> None:
     """A series that needs nothing from TMDB (or already failed): save its scan, report it."""
     folder = plan.series.folder
     reporter.emit(Event(ev.SERIES_STARTED, series=folder))
-    if plan.dirty and not dry_run and plan.report.status == "ok":
+    if plan.dirty and not dry_run:  # a series that failed its scan has nothing to save
         try:
             _save(plan, durable=plan.pin_source == "flag")
         except SeriesError as exc:
@@ -227,19 +228,10 @@ def _finish_offline(plan: Plan, reporter: Reporter, dry_run: bool) -> None:
 
 def _fail_unreached(plan: Plan, message: str, reporter: Reporter, dry_run: bool) -> None:
     """TMDB could not be reached at all: keep the scan (and a new pin), fail the online steps."""
-    folder = plan.series.folder
-    reporter.emit(Event(ev.SERIES_STARTED, series=folder))
-    if not dry_run:
-        if plan.pin_source == "flag":
-            plan.data["match"] = _match_record(plan.pin, pinned=True, source="flag")
-            plan.dirty = True
-        if plan.dirty:
-            with contextlib.suppress(SeriesError):
-                _save(plan, durable=plan.pin_source == "flag")
     plan.report.fail(message)
     for step in (["nfo"] if plan.need_nfo else []) + plan.need_art:
         plan.report.steps[step] = "failed"
-    reporter.emit(Event(ev.SERIES_FINISHED, series=folder, state="failed", error=message))
+    _finish_offline(plan, reporter, dry_run)
 
 
 def _save(plan: Plan, *, durable: bool = False) -> None:
@@ -274,8 +266,7 @@ class SeriesWorker:
         self.reporter.emit(Event(ev.SERIES_STARTED, series=folder))
         current = "match"
         try:
-            if plan.pin_source == "flag" and not self.dry_run:
-                plan.data["match"] = _match_record(plan.pin, pinned=True, source="flag")
+            if plan.pin_source == "flag" and plan.dirty and not self.dry_run:
                 _save(plan, durable=True)  # a pin goes to disk at once
             self._step(plan, "match", "running")
             tmdb_id = await self._match(plan)
@@ -313,8 +304,8 @@ class SeriesWorker:
 
         if plan.pin is not None:
             self._step(plan, "match", "done", f"tmdb {plan.pin} (pinned by {plan.pin_source})")
-            if plan.pin_source != "match":
-                plan.data["match"] = _match_record(plan.pin, pinned=plan.pin_source == "flag", source=plan.pin_source)
+            if plan.pin_source in ("nfo", "folder"):
+                plan.data["match"] = _match_record(plan.pin, pinned=False, source=plan.pin_source)
             plan.report.tmdb_id = plan.pin
             return plan.pin
         s = plan.series

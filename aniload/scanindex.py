@@ -22,6 +22,7 @@ from aniload.config import Config
 from aniload.errors import WriteError
 from aniload.fsutil import atomic_write
 from aniload.report import SeriesReport
+from aniload.scanner import is_fresh
 from aniload.sidecar import SIDECAR_NAME
 from aniload.steps import unavailable_valid_until
 
@@ -56,11 +57,9 @@ def cached_report(series, entry: Any, now: float) -> SeriesReport | None:
         st = os.lstat(os.path.join(series.path, SIDECAR_NAME))
         if [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns] != ident:
             return None
-        base = os.fspath(series.path)
-        for rel, mtime in dirs.items():
-            now_mtime = os.stat(os.path.join(base, rel) if rel else base).st_mtime_ns
-            if now_mtime != mtime and not (not rel and now_mtime == st.st_ctime_ns):
-                return None
+        recorded = {"dirs": {rel: {"mtime_ns": mtime} for rel, mtime in dirs.items()}}
+        if not is_fresh(series.path, recorded, st.st_ctime_ns):  # the scanner's own test
+            return None
         report = SeriesReport(key=series.key, folder=series.folder, name=series.title, year=series.year)
         report.tmdb_id, report.steps, report.episodes = fields[0], dict(fields[1]), fields[2]
         report.steps["episodes"] = "present"  # found again, unchanged

@@ -35,19 +35,21 @@ def _parse_iso(stamp: Any) -> float | None:
 
 def unavailable_still_valid(record: dict[str, Any], config: Config, now: float | None = None) -> bool:
     """A remembered "TMDB has none" holds until the recheck interval has passed."""
+    expiry = _unavailable_expiry(record, config)
+    return expiry is not None and (time.time() if now is None else now) < expiry
+
+
+def _unavailable_expiry(record: dict[str, Any], config: Config) -> float | None:
     at = _parse_iso(record.get("at"))
-    if at is None:
-        return False
-    now = time.time() if now is None else now
-    return now - at < config.unavailable_recheck_days * 86400
+    return None if at is None else at + config.unavailable_recheck_days * 86400
 
 
 def unavailable_valid_until(data: dict[str, Any], config: Config) -> float | None:
     """When the first remembered "unavailable" expires (a cached report must not outlive it)."""
     ends = [
-        at + config.unavailable_recheck_days * 86400
+        end
         for record in data.get("steps", {}).values()
-        if record.get("state") == "unavailable" and (at := _parse_iso(record.get("at"))) is not None
+        if record.get("state") == "unavailable" and (end := _unavailable_expiry(record, config)) is not None
     ]
     return min(ends) if ends else None
 
