@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 VIDEO_EXTENSIONS: frozenset[str] = frozenset(
     ".mkv .mp4 .avi .m4v .webm .ts .m2ts .mts .mov .wmv .flv .ogm .ogv .mpg .mpeg "
@@ -45,8 +46,9 @@ _MAX_RANGE = 500  # "01-9999" is not 9,999 episodes; a longer span keeps only it
 _MAX_NAME = 1024
 
 
-@dataclass(frozen=True, slots=True)
-class EpisodeName:
+class EpisodeName(NamedTuple):
+    """A tuple, so that the scanner can group a folder's results with C-speed hashing."""
+
     season: int | None
     episodes: tuple[int, ...]
     special: bool = False
@@ -216,6 +218,12 @@ def parse_episode_name(filename: str) -> EpisodeName:
     dot = s.rfind(".")
     if dot > 0 and (s[dot:] in _STRIP_EXTENSIONS or s[dot:].lower() in _STRIP_EXTENSIONS):
         s = s[:dot]
+    return parse_episode_stem(s)
+
+
+def parse_episode_stem(stem: str) -> EpisodeName:
+    """``parse_episode_name`` for a name whose extension the caller has already cut off."""
+    s = stem[:_MAX_NAME]
     if "_" in s:
         s = s.replace("_", " ")
     dash = _dash_search(s)

@@ -73,13 +73,13 @@ def scan_library(
                 continue
             results[series.folder], entries[series.folder] = cached, entry
             _emit_done(reporter, series, cached)
-        parallel = len(misses) >= PARALLEL_MIN_SERIES and (os.cpu_count() or 1) > 1
-        if parallel:
-            outcomes = _scan_in_processes(misses, config, warn, unclean)
+        workers = min(_usable_cpus(), 4) if len(misses) >= PARALLEL_MIN_SERIES else 1
+        if workers > 1:
+            outcomes = _scan_in_processes(misses, config, warn, unclean, workers)
         else:
             outcomes = (_scan_one(s, config, reporter, warn, relist=unclean) for s in misses)
         wrote_any = False
-        for series, (result, wrote, entry) in zip(misses, outcomes):
+        for series, (result, wrote, entry) in zip(misses, outcomes, strict=True):
             results[series.folder] = result
             if entry is not None:
                 entries[series.folder] = entry
@@ -102,7 +102,6 @@ def _emit_done(reporter: Reporter, series: SeriesFolder, result: SeriesReport) -
 # A big library is scanned by one process per core: parsing names and reading sidecars is
 # Python work that one core cannot do at the speed `find` lists files.
 PARALLEL_MIN_SERIES = 64
-_worker: dict = {}
 
 
 class _CollectedWarnings:
@@ -118,53 +117,35 @@ class _CollectedWarnings:
         return lambda message: self(message, series.folder)
 
 
-def _init_worker(config: Config, relist: bool, stop) -> None:
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; see _scan_in_processes
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _worker.update(config=config, relist=relist, stop=stop)
-
-
-def _scan_in_worker(series: SeriesFolder):
-    if _worker["stop"].is_set():
-        return None  # interrupted: skip the rest quickly, leave nothing half-done
-    warnings = _CollectedWarnings()
-    result, wrote, entry = _scan_one(series, _worker["config"], NullReporter(), warnings, relist=_worker["relist"])
-    # plain values pickle several times faster than the slotted dataclass
-    fields = (result.tmdb_id, result.status, result.steps, result.episodes, result.error)
-    return fields, wrote, entry, warnings.items
-
-
-def _scan_in_processes(selected: list[SeriesFolder], config: Config, warn: Warnings, relist: bool):
-    """Yield (report, wrote) in library order while worker processes scan.
-
-    Ctrl-C reaches only this process: it sets a flag that makes the workers finish the
-    series in hand and skip the rest, so no write is cut short.
-    """
-    import multiprocessing
-
-    ctx = multiprocessing.get_context("fork")
-    stop = ctx.Event()
-    workers = min(os.cpu_count() or 2, 4)
-    pool = ctx.Pool(workers, initializer=_init_worker, initargs=(config, relist, stop))
+def _usable_cpus() -> int:
     try:
-        chunk = max(1, min(32, len(selected) // (workers * 8)))
-        for series, outcome in zip(selected, pool.imap(_scan_in_worker, selected, chunksize=chunk)):
-            fields, wrote, entry, warnings = outcome
-            result = new_report(series)
-            result.tmdb_id, result.status, result.steps, result.episodes, result.error = fields
-            for message, where in warnings:
-                warn(message, where)
-            _emit_done(warn.reporter, series, result)
-            yield result, wrote, entry
-        pool.close()
-    except BaseException:
-        stop.set()
-        pool.close()
-        raise
-    finally:
-        pool.join()
+        return len(os.sched_getaffinity(0))  # honours taskset and container CPU sets
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _scan_in_processes(selected: list[SeriesFolder], config: Config, warn: Warnings, relist: bool, workers: int):
+    """Yield (report, wrote, entry) in library order while worker processes scan.
+
+    Ctrl-C reaches only this process: the workers finish the series in hand and skip the
+    rest, so no write is cut short (see ``forkmap``).
+    """
+    from aniload.forkmap import fork_map
+
+    def scan(series: SeriesFolder):  # runs in a worker; plain values pickle fastest
+        warnings = _CollectedWarnings()
+        result, wrote, entry = _scan_one(series, config, NullReporter(), warnings, relist=relist)
+        return (result.tmdb_id, result.status, result.steps, result.episodes, result.error), wrote, entry, warnings.items
+
+    chunk = max(1, min(32, len(selected) // (workers * 8)))
+    outcomes = fork_map(scan, selected, workers=workers, chunk=chunk)
+    for series, (fields, wrote, entry, warnings) in zip(selected, outcomes, strict=True):
+        result = new_report(series)
+        result.tmdb_id, result.status, result.steps, result.episodes, result.error = fields
+        for message, where in warnings:
+            warn(message, where)
+        _emit_done(warn.reporter, series, result)
+        yield result, wrote, entry
 
 
 def _scan_one(

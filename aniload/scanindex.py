@@ -22,12 +22,12 @@ from aniload.config import Config
 from aniload.errors import WriteError
 from aniload.fsutil import atomic_write
 from aniload.report import SeriesReport
-from aniload.scanner import is_fresh
-from aniload.sidecar import SIDECAR_NAME
+from aniload.scanner import folders_unchanged
+from aniload.sidecar import SIDECAR_NAME, STEPS
 from aniload.steps import unavailable_valid_until
 
 INDEX_NAME = ".aniload-index.json"
-VERSION = 1
+VERSION = 2  # 2: episode numbers as ranges ("1-24,26") and step states as a list
 
 
 def _fingerprint(config: Config) -> list:
@@ -54,17 +54,20 @@ def cached_report(series, entry: Any, now: float) -> SeriesReport | None:
         ident, dirs, fields, valid_until = entry["sidecar"], entry["dirs"], entry["report"], entry["valid_until"]
         if valid_until is not None and now >= valid_until:
             return None
-        st = os.lstat(os.path.join(series.path, SIDECAR_NAME))
+        base = os.fspath(series.path)
+        st = os.lstat(base + "/" + SIDECAR_NAME)
         if [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns] != ident:
             return None
-        recorded = {"dirs": {rel: {"mtime_ns": mtime} for rel, mtime in dirs.items()}}
-        if not is_fresh(series.path, recorded, st.st_ctime_ns):  # the scanner's own test
+        if not folders_unchanged(base, dirs, st.st_ctime_ns):  # the scanner's own test
+            return None
+        tmdb_id, states, episodes = fields
+        if len(states) != len(STEPS) or not all(isinstance(state, str) for state in states):
             return None
         report = SeriesReport(key=series.key, folder=series.folder, name=series.title, year=series.year)
-        report.tmdb_id, report.steps, report.episodes = fields[0], dict(fields[1]), fields[2]
+        report.tmdb_id, report.steps, report.episodes = tmdb_id, dict(zip(STEPS, states)), _expand(episodes)
         report.steps["episodes"] = "present"  # found again, unchanged
         return report
-    except (OSError, KeyError, TypeError, ValueError, IndexError):
+    except (OSError, KeyError, TypeError, ValueError, IndexError, AttributeError):
         return None
 
 
@@ -82,9 +85,44 @@ def entry_for(series_dir: Path, data: dict[str, Any], report: SeriesReport, conf
     return {
         "sidecar": [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns],
         "dirs": dirs,
-        "report": [report.tmdb_id, report.steps, report.episodes],
+        "report": [report.tmdb_id, [report.steps[step] for step in STEPS], _compact(report.episodes)],
         "valid_until": unavailable_valid_until(data, config),
     }
+
+
+# Episode lists are nearly always runs ("1-24"): as range strings the index is a third of
+# the size, and a rescan spends most of its time loading it.
+def _compact(episodes: dict[str, list[int]]) -> dict[str, str]:
+    out = {}
+    for bucket, numbers in episodes.items():
+        parts = []
+        i, count = 0, len(numbers)
+        while i < count:
+            j = i
+            while j + 1 < count and numbers[j + 1] == numbers[j] + 1:
+                j += 1
+            parts.append(str(numbers[i]) if i == j else f"{numbers[i]}-{numbers[j]}")
+            i = j + 1
+        out[bucket] = ",".join(parts)
+    return out
+
+
+def _expand(episodes: dict[str, str]) -> dict[str, list[int]]:
+    """The inverse of ``_compact``; a malformed entry raises ValueError (the caller rescans)."""
+    out = {}
+    for bucket, text in episodes.items():
+        numbers: list[int] = []
+        for part in text.split(",") if text else ():
+            first, _, last = part.partition("-")
+            if last:
+                low, high = int(first), int(last)
+                if not 0 <= high - low <= 10_000:  # not written by us: rescan rather than trust
+                    raise ValueError(part)
+                numbers.extend(range(low, high + 1))
+            else:
+                numbers.append(int(first))
+        out[bucket] = numbers
+    return out
 
 
 def save(library: Path, config: Config, entries: dict[str, Any]) -> None:

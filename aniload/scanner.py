@@ -25,7 +25,7 @@ from typing import Any
 from aniload.artnames import ART_EXTENSIONS
 from aniload.errors import SeriesError
 from aniload.fsutil import is_temp_name
-from aniload.names import is_video, parse_episode_name, parse_season_folder
+from aniload.names import VIDEO_EXTENSIONS, parse_episode_stem, parse_season_folder
 
 # Folders media servers treat as extras (Jellyfin's list, plus the usual anime BD extras).
 EXTRAS_FOLDERS = frozenset(
@@ -111,32 +111,20 @@ def scan_series(
 def _list_folder(
     path: str, rel: str, season: int | None, mtime_ns: int, warn: Warn, stray: list[str]
 ) -> dict[str, Any]:
-    found: dict[str, set[int]] = {}
+    stems: list[str] = []  # video names without their extension, parsed after the listing
     subdirs: list[str] = []
     art_files: dict[str, int] = {}  # series folder only: NFO and artwork present, name -> size
-    videos = 0
     try:
         with os.scandir(path) as entries:
-            for entry in entries:
+            for entry in entries:  # the hot loop of a cold scan: runs once per file
                 name = entry.name
                 if name[0] == ".":
                     if not rel and is_temp_name(name):
                         stray.append(name)
                     continue
-                if is_video(name):
-                    videos += 1
-                    parsed = parse_episode_name(name)
-                    if not parsed.episodes:
-                        continue  # a film or an extra in the folder: not an episode
-                    if parsed.special:
-                        bucket = "0"
-                    elif parsed.season is not None:
-                        bucket = str(parsed.season)
-                    elif season is not None:
-                        bucket = str(season)
-                    else:
-                        bucket = ABSOLUTE
-                    found.setdefault(bucket, set()).update(parsed.episodes)
+                dot = name.rfind(".")
+                if dot > 0 and ((ext := name[dot:]) in VIDEO_EXTENSIONS or ext.lower() in VIDEO_EXTENSIONS):
+                    stems.append(name[:dot])
                     continue
                 try:
                     is_dir = entry.is_dir()  # follows links; loops are caught by inode
@@ -151,12 +139,30 @@ def _list_folder(
             raise SeriesError(f"cannot read series folder: {exc.strerror}") from exc
         warn(f"skipped folder {rel!r}: {exc.strerror}")
         mtime_ns = -1  # never "unchanged": try again next run
+    found: dict[str, set[int]] = {}
+    # Parsed after the listing, so the loop above stays a name test; equal results (tuples,
+    # hashed in C) need the bucket logic once.
+    for parsed in set(map(parse_episode_stem, stems)):
+        if not parsed.episodes:
+            continue  # a film or an extra in the folder: not an episode
+        if parsed.special:
+            bucket = "0"
+        elif parsed.season is not None:
+            bucket = str(parsed.season)
+        elif season is not None:
+            bucket = str(season)
+        else:
+            bucket = ABSOLUTE
+        if bucket in found:
+            found[bucket].update(parsed.episodes)
+        else:
+            found[bucket] = set(parsed.episodes)
     subdirs.sort()
     record = {
         "mtime_ns": mtime_ns,
         "season": season,
         "subdirs": subdirs,
-        "videos": videos,
+        "videos": len(stems),
         "found": {k: sorted(v) for k, v in sorted(found.items())},
     }
     if not rel:
@@ -182,11 +188,18 @@ def is_fresh(series_dir: Path, scan: dict[str, Any] | None, sidecar_ctime_ns: in
     """True when no scanned folder has changed since the scan; stats only, lists nothing."""
     if not scan or not scan.get("dirs"):
         return False
-    for rel, record in scan["dirs"].items():
+    return folders_unchanged(series_dir, {rel: rec["mtime_ns"] for rel, rec in scan["dirs"].items()}, sidecar_ctime_ns)
+
+
+def folders_unchanged(series_dir: Path | str, mtimes: dict[str, int], sidecar_ctime_ns: int | None) -> bool:
+    """The test behind ``is_fresh``, on {folder: recorded mtime}: also the scan index's test."""
+    base = os.fspath(series_dir)
+    stat, join = os.stat, os.path.join
+    for rel, recorded in mtimes.items():
         try:
-            mtime = os.stat(os.path.join(series_dir, rel) if rel else series_dir).st_mtime_ns
+            mtime = stat(join(base, rel) if rel else base).st_mtime_ns
         except OSError:
             return False
-        if mtime != record["mtime_ns"] and not (not rel and mtime == sidecar_ctime_ns):
+        if mtime != recorded and not (not rel and mtime == sidecar_ctime_ns):
             return False
     return True
