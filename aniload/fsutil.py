@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import os
 import secrets
 import stat
@@ -106,6 +107,19 @@ def read_regular_file(path: Path, *, limit: int) -> bytes:
         os.close(fd)
 
 
+_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+_temp_counter = itertools.count()
+_pid_hex = f"{os.getpid():x}"
+
+
+def _after_fork() -> None:
+    global _pid_hex
+    _pid_hex = f"{os.getpid():x}"
+
+
+os.register_at_fork(after_in_child=_after_fork)  # forked scan workers must not share temp names
+
+
 def atomic_write(target: Path | str, data: bytes, *, durable: bool = True) -> None:
     """``atomic_open`` for bytes already in hand, without its per-call overhead.
 
@@ -115,11 +129,17 @@ def atomic_write(target: Path | str, data: bytes, *, durable: bool = True) -> No
     """
     target = os.fspath(target)
     folder, name = os.path.split(target)
-    tmp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    # A counter names the temp file without a getrandom() call per write; a name left by
+    # a killed run with the same pid is met with EEXIST, and a random one is used instead.
+    tmp = os.path.join(folder, f".{name}.{_pid_hex}-{next(_temp_counter)}{TEMP_SUFFIX}")
     landed = open_failed = False
     try:
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+            try:
+                fd = os.open(tmp, _CREATE_FLAGS, 0o644)
+            except FileExistsError:
+                tmp = os.path.join(folder, f".{name}.{secrets.token_hex(8)}{TEMP_SUFFIX}")
+                fd = os.open(tmp, _CREATE_FLAGS, 0o644)
         except OSError as exc:
             open_failed = True
             raise WriteError(describe_os_error(exc, Path(target))) from exc

@@ -10,6 +10,7 @@ filesystem sync at the end.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -85,10 +86,17 @@ def scan_library(
                 entries[series.folder] = entry
             wrote_any |= wrote
         report.series.extend(results[s.folder] for s in selected)
-        if wrote_any:
-            sync_filesystem(lib)  # the one sync that makes this run's sidecars durable
-        if whole and entries != index:
-            scanindex.save(lib, config, entries)
+        # The one sync that makes this run's sidecars durable waits on the disk, so the
+        # index (only a cache, never synced) is written meanwhile.
+        syncer = threading.Thread(target=sync_filesystem, args=(lib,), name="syncfs") if wrote_any else None
+        if syncer:
+            syncer.start()
+        try:
+            if whole and entries != index:
+                scanindex.save(lib, config, entries)
+        finally:
+            if syncer:
+                syncer.join()
         reporter.emit(Event(ev.RUN_FINISHED, total=len(selected)))
     return report
 

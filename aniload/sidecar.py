@@ -44,8 +44,16 @@ class Loaded:
     problem: str | None  # a warning for the user (corrupt, foreign), or None
 
 
+_last_stamp: tuple[int, str] = (-1, "")
+
+
 def now_iso() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    """UTC now to the second; formatted once per second (a scan stamps every series twice)."""
+    global _last_stamp
+    second = int(time.time())
+    if _last_stamp[0] != second:
+        _last_stamp = (second, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second)))
+    return _last_stamp[1]
 
 
 def new_sidecar(key: str, folder: str, name: str, year: int | None) -> dict[str, Any]:

@@ -19,6 +19,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
+from aniload.scanindex import INDEX_NAME  # noqa: E402
 from bench.trees import make_tree, series_folder  # noqa: E402
 
 WORK = HERE / ".work"
@@ -43,12 +44,14 @@ def median_time(cmd: list[str], runs: int, env: dict | None = None) -> float:
     return statistics.median(timed(cmd, env)[0] for _ in range(runs))
 
 
-def remove_sidecars(lib: Path) -> None:
+def forget_scans(lib: Path) -> None:
+    """Back to a library aniload has never seen: no sidecars, no scan index."""
     for entry in os.scandir(lib):
         try:
             os.unlink(os.path.join(entry.path, ".aniload.json"))
         except (FileNotFoundError, NotADirectoryError):
             pass
+    (lib / INDEX_NAME).unlink(missing_ok=True)
 
 
 def scan_figures() -> list[tuple[str, str, str, str]]:
@@ -69,8 +72,8 @@ def scan_figures() -> list[tuple[str, str, str, str]]:
     timed(find)  # warm the cache for both sides
     find_t = median_time(find, 5)
     colds, rss = [], 0
-    for _ in range(3):
-        remove_sidecars(lib)
+    for _ in range(5):
+        forget_scans(lib)
         t, r = timed(ANILOAD + ["-q", "scan", str(lib)], env)
         colds.append(t)
         rss = max(rss, r)

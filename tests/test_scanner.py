@@ -228,3 +228,20 @@ def test_series_runs_leave_the_index_alone(tmp_path):
     root = build_library(tmp_path, {"A": ["A - 01.mkv"], "B": ["B - 05.mkv"]})
     _scan(root, ["A"])
     assert not (root / scanindex.INDEX_NAME).exists()
+
+
+def test_atomic_write_steps_around_a_temp_name_that_is_taken(tmp_path):
+    """Temp names are pid + counter (no getrandom per write); one left by a killed run with
+    the same pid, or a planted symlink, is never written through: another name is used."""
+    from aniload import fsutil
+
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep")
+    counter = fsutil._temp_counter
+    upcoming = next(counter) + 1
+    taken = tmp_path / f".data.json.{fsutil._pid_hex}-{upcoming}{fsutil.TEMP_SUFFIX}"
+    taken.symlink_to(outside)
+    fsutil.atomic_write(tmp_path / "data.json", b"{}", durable=False)
+    assert (tmp_path / "data.json").read_bytes() == b"{}"
+    assert outside.read_text() == "keep" and taken.is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["data.json", "outside.txt", taken.name])
