@@ -17,7 +17,6 @@ import contextlib
 import errno
 import itertools
 import os
-import secrets
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,8 +27,30 @@ from aniload.errors import WriteError
 TEMP_SUFFIX = ".aniload-tmp"
 
 
-def temp_path_for(target: Path) -> Path:
-    return target.with_name(f".{target.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+_temp_counter = itertools.count()
+_pid_hex = f"{os.getpid():x}"
+
+
+def _after_fork() -> None:
+    global _pid_hex
+    _pid_hex = f"{os.getpid():x}"
+
+
+os.register_at_fork(after_in_child=_after_fork)  # forked scan workers must not share temp names
+
+
+def _temp_name(folder: str, name: str, *, random: bool = False) -> str:
+    """pid + counter: no getrandom() call per write. A name that turns out to be taken (a
+    killed run's leftover with the same pid, a planted link) is met with EEXIST by the
+    O_EXCL open, and the caller asks for a random one instead."""
+    if random:
+        import secrets
+
+        tag = secrets.token_hex(8)
+    else:
+        tag = f"{_pid_hex}-{next(_temp_counter)}"
+    return os.path.join(folder, f".{name}.{tag}{TEMP_SUFFIX}")
 
 
 def is_temp_name(name: str) -> bool:
@@ -58,13 +79,18 @@ def atomic_open(target: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
     become ``WriteError`` with a one-line reason.
     """
     target = Path(target)
-    tmp = temp_path_for(target)
+    folder, name = os.path.split(target)
+    tmp = _temp_name(folder, name)
     landed = open_failed = False
     try:
         # The open is inside the try: a Ctrl-C that arrives during open(2) is raised the
         # moment the call returns, and the temp file it created must still be removed.
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+            try:
+                fd = os.open(tmp, _CREATE_FLAGS, 0o644)
+            except FileExistsError:
+                tmp = _temp_name(folder, name, random=True)
+                fd = os.open(tmp, _CREATE_FLAGS, 0o644)
         except OSError as exc:
             open_failed = True  # nothing of ours to remove (EEXIST: that name is not ours)
             raise WriteError(describe_os_error(exc, target)) from exc
@@ -107,19 +133,6 @@ def read_regular_file(path: Path, *, limit: int) -> bytes:
         os.close(fd)
 
 
-_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-_temp_counter = itertools.count()
-_pid_hex = f"{os.getpid():x}"
-
-
-def _after_fork() -> None:
-    global _pid_hex
-    _pid_hex = f"{os.getpid():x}"
-
-
-os.register_at_fork(after_in_child=_after_fork)  # forked scan workers must not share temp names
-
-
 def atomic_write(target: Path | str, data: bytes, *, durable: bool = True) -> None:
     """``atomic_open`` for bytes already in hand, without its per-call overhead.
 
@@ -129,16 +142,14 @@ def atomic_write(target: Path | str, data: bytes, *, durable: bool = True) -> No
     """
     target = os.fspath(target)
     folder, name = os.path.split(target)
-    # A counter names the temp file without a getrandom() call per write; a name left by
-    # a killed run with the same pid is met with EEXIST, and a random one is used instead.
-    tmp = os.path.join(folder, f".{name}.{_pid_hex}-{next(_temp_counter)}{TEMP_SUFFIX}")
+    tmp = _temp_name(folder, name)
     landed = open_failed = False
     try:
         try:
             try:
                 fd = os.open(tmp, _CREATE_FLAGS, 0o644)
             except FileExistsError:
-                tmp = os.path.join(folder, f".{name}.{secrets.token_hex(8)}{TEMP_SUFFIX}")
+                tmp = _temp_name(folder, name, random=True)
                 fd = os.open(tmp, _CREATE_FLAGS, 0o644)
         except OSError as exc:
             open_failed = True

@@ -12,8 +12,6 @@ with a warning naming the link.
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 import os
 import re
 import unicodedata
@@ -56,6 +54,8 @@ def series_key(folder: str) -> str:
     text = unicodedata.normalize("NFKC", folder).casefold()
     slug = _NON_WORD.sub("-", text).strip("-")
     if not slug:
+        import hashlib  # rare: a name of symbols only (and OpenSSL costs 4 ms to load)
+
         digest = hashlib.sha1(folder.encode("utf-8", "surrogateescape")).hexdigest()[:8]
         slug = f"series-{digest}"
     return slug
@@ -125,6 +125,8 @@ def _disambiguate_keys(series: list[SeriesFolder]) -> list[SeriesFolder]:
         seen[s.key] = seen.get(s.key, 0) + 1
     if all(count == 1 for count in seen.values()):
         return series
+    import hashlib  # rare: two folder names that slug alike
+
     out = []
     for s in series:
         if seen[s.key] > 1:
@@ -170,6 +172,8 @@ def select_series(library: Path, names: list[str], warn: Warn) -> list[SeriesFol
 
 
 def _unknown_series_message(name: str, everything: list[SeriesFolder]) -> str:
+    import difflib
+
     folders = {s.folder.casefold(): s.folder for s in everything}
     close = difflib.get_close_matches(name.casefold(), list(folders), n=3, cutoff=0.5)
     if not close:  # a fragment of a long title: "frieren" for "Frieren - Beyond Journey's End"
