@@ -173,6 +173,7 @@ _TITLE_WORD_AFTER = re.compile(r"\s+[^\W\d_]")
 _INTERN: dict[tuple, EpisodeName] = {}
 _BY_DIGITS: dict[str, EpisodeName] = {}
 _BY_SXE: dict[tuple[str, str], EpisodeName] = {}
+_CLEAN_TITLES: dict[str, bool] = {}  # "[Group] Title" before a dash number, marker-free -> has a digit
 # m.group(3) is cheaper than m.group("s"), and a bound method than an attribute lookup.
 _X_E, _X_TAIL, _S, _E, _S_TAIL, _SP, _N, _HALF_N, _N_TAIL = (
     _MARK.groupindex[g] for g in ("xe", "xtail", "s", "e", "tail", "sp", "n", "half", "etail")
@@ -250,17 +251,27 @@ def parse_episode_stem(stem: str) -> EpisodeName:
     # Percent"); with no digit in the title there is no need to look.
     end = dash.start()
     n, half, tail = dash.groups()
-    m = digit = None
-    if not _is_year(n) and (
-        (digit := _DIGIT.search(s, s.find("]", 0, end) + 1 if s[:1] == "[" else 0, end)) is None
-        # a marker ends with a digit and starts at most 10 characters before it ("Episode 5")
-        or (m := _mark_search(s, max(0, digit.start() - 11), end)) is None
-    ):
+    m = has_digit = None
+    if not _is_year(n):
+        # Every file of a season shares its "[Group] Title - " part, so what the title says
+        # is looked up once per folder, not once per file.
+        title = s[:end]
+        has_digit = _CLEAN_TITLES.get(title)
+        if has_digit is None:
+            digit = _DIGIT.search(s, s.find("]", 0, end) + 1 if s[:1] == "[" else 0, end)
+            # a marker ends with a digit and starts at most 10 characters before it ("Episode 5")
+            if digit is not None:
+                m = _mark_search(s, max(0, digit.start() - 11), end)
+            if m is None:
+                if len(_CLEAN_TITLES) >= 1024:
+                    _CLEAN_TITLES.clear()
+                _CLEAN_TITLES[title] = has_digit = digit is not None
+    if m is None and has_digit is not None:
         low = s.lower()  # below, words that need a digit matter only if the title has one
         if not ("ova" in low or "oad" in low or "oav" in low) and (
-            digit is None or not ("第" in s or "pisode" in low)
+            not has_digit or not ("第" in s or "pisode" in low)
         ):
-            seasonal = "season" in low if digit is None else _has_season_word(low)
+            seasonal = "season" in low if not has_digit else _has_season_word(low)
             found = _season_words(low) if seasonal else None  # "Second Season - 05"
             if found is not None or half is not None or tail:
                 return _result(found and found[0], () if half else _episodes(n, tail), bool(half))
