@@ -16,8 +16,8 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from aniload.errors import LibraryError, UsageError
 from aniload.names import parse_series_folder
@@ -25,10 +25,12 @@ from aniload.names import parse_series_folder
 Warn = Callable[[str, str | None], None]  # (message, series folder or None)
 
 _NON_WORD = re.compile(r"[\W_]+")
+_ASCII_SEPARATORS = {c: " " for c in range(128) if not chr(c).isalnum()}
 
 
-@dataclass(frozen=True, slots=True)
-class SeriesFolder:
+class SeriesFolder(NamedTuple):
+    """Immutable; a tuple because a run builds one per series folder before anything else."""
+
     folder: str  # the folder name for display (undecodable bytes escaped)
     path: Path  # the real path (raw name)
     key: str  # stable slug, e.g. "attack-on-titan-2013"
@@ -51,8 +53,11 @@ def series_key(folder: str) -> str:
     Letters of any script are kept (a Japanese title keeps its kana); everything else
     collapses to single dashes. A name with no letters or digits falls back to a hash.
     """
-    text = unicodedata.normalize("NFKC", folder).casefold()
-    slug = _NON_WORD.sub("-", text).strip("-")
+    if folder.isascii():  # the common case, without a regex: non-alphanumerics separate
+        slug = "-".join(folder.lower().translate(_ASCII_SEPARATORS).split())
+    else:
+        text = unicodedata.normalize("NFKC", folder).casefold()
+        slug = _NON_WORD.sub("-", text).strip("-")
     if not slug:
         import hashlib  # rare: a name of symbols only (and OpenSSL costs 4 ms to load)
 

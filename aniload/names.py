@@ -408,7 +408,6 @@ _OTHER_ID_TAG = re.compile(
 _PAREN_YEAR = re.compile(r"[(\[]\s*((?:19|20)\d\d)\s*[)\]]$")
 # A bare trailing year counts only when plausible, so "Blade Runner 2049" keeps its title.
 _BARE_YEAR = re.compile(r"(?<=[^\W\d_])[\s.]+((?:19[5-9]|20[0-3])\d)$")
-_SPACES = re.compile(r"\s+")
 
 
 def parse_series_folder(name: str) -> SeriesFolderName:
@@ -416,11 +415,16 @@ def parse_series_folder(name: str) -> SeriesFolderName:
     raw = name[:_MAX_NAME].strip().rstrip(". ")
     s = raw
     tmdb_id = None
-    m = _TMDB_TAG.search(s)
+    # Every run parses every folder name first: the tag patterns run only when a plain
+    # substring test says they can match (non-ASCII names always, for re.I's odd cases).
+    low = s.lower() if s.isascii() else None
+    m = _TMDB_TAG.search(s) if low is None or "tmdb" in low else None
     if m is not None:
         tmdb_id = int(m.group(1)) or None
         s = s[: m.start()] + " " + s[m.end() :]
-    s = _OTHER_ID_TAG.sub(" ", s).strip()
+    if low is None or "db" in low or "anilist" in low or "mal" in low:
+        s = _OTHER_ID_TAG.sub(" ", s)
+    s = s.strip()
     if " " not in s:  # "Attack_on_Titan", "Attack.on.Titan.2013"
         s = s.replace("_", " ")
         if s.count(".") >= 2:
@@ -438,7 +442,7 @@ def parse_series_folder(name: str) -> SeriesFolderName:
         i = s.find("]")
         if i > 0 and s[i + 1 :].strip():
             s = s[i + 1 :]
-    title = _SPACES.sub(" ", s).strip(" -_") or raw or name
+    title = " ".join(s.split()).strip(" -_") or raw or name  # whitespace runs as one space
     return SeriesFolderName(title, year, tmdb_id)
 
 

@@ -21,7 +21,14 @@ def test_results_come_back_in_order_from_every_worker():
     out = list(fork_map(lambda n: (n * n, os.getpid()), items, workers=3, chunk=7))
     assert [square for square, _ in out] == [n * n for n in items]
     assert os.getpid() not in {pid for _, pid in out}  # the work ran in the children
-    assert len({pid for _, pid in out}) > 1
+
+
+def test_the_work_is_shared_between_workers():
+    def slow(n):
+        time.sleep(0.01)  # one worker alone would need 0.6 s: the others start long before
+        return os.getpid()
+
+    assert len(set(fork_map(slow, list(range(60)), workers=2, chunk=2))) == 2
 
 
 def test_more_chunks_than_one_pipe_write_holds_are_merged():
