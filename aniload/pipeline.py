@@ -79,26 +79,37 @@ def scan_library(
             outcomes = _scan_in_processes(misses, config, warn, unclean, workers)
         else:
             outcomes = (_scan_one(s, config, reporter, warn, relist=unclean) for s in misses)
+        # A big scan starts one sync when most series are done, so the disk flushes their
+        # sidecars while the workers finish; the final sync, which must follow the last
+        # write, then has little left to wait for. The index (only a cache, never synced)
+        # is written while it waits.
+        early_sync_at = int(len(misses) * 0.8) if len(misses) >= PARALLEL_MIN_SERIES else -1
+        syncs: list[threading.Thread] = []
         wrote_any = False
-        for series, (result, wrote, entry) in zip(misses, outcomes, strict=True):
+        for done, (series, (result, wrote, entry)) in enumerate(zip(misses, outcomes, strict=True), 1):
             results[series.folder] = result
             if entry is not None:
                 entries[series.folder] = entry
             wrote_any |= wrote
+            if done == early_sync_at and wrote_any:
+                syncs.append(_start_sync(lib))
         report.series.extend(results[s.folder] for s in selected)
-        # The one sync that makes this run's sidecars durable waits on the disk, so the
-        # index (only a cache, never synced) is written meanwhile.
-        syncer = threading.Thread(target=sync_filesystem, args=(lib,), name="syncfs") if wrote_any else None
-        if syncer:
-            syncer.start()
+        if wrote_any:
+            syncs.append(_start_sync(lib))  # the one that makes this run's sidecars durable
         try:
             if whole and entries != index:
                 scanindex.save(lib, config, entries)
         finally:
-            if syncer:
+            for syncer in syncs:
                 syncer.join()
         reporter.emit(Event(ev.RUN_FINISHED, total=len(selected)))
     return report
+
+
+def _start_sync(lib: Path) -> threading.Thread:
+    syncer = threading.Thread(target=sync_filesystem, args=(lib,), name="syncfs")
+    syncer.start()
+    return syncer
 
 
 def _emit_done(reporter: Reporter, series: SeriesFolder, result: SeriesReport) -> None:
@@ -158,7 +169,8 @@ def _scan_in_processes(selected: list[SeriesFolder], config: Config, warn: Warni
 
 def _scan_one(
     series: SeriesFolder, config: Config, reporter: Reporter, warn: Warnings, *, relist: bool = False
-) -> tuple[SeriesReport, bool]:
+) -> tuple[SeriesReport, bool, dict | None]:
+    """(report, whether the sidecar was written, the scan index entry or None)."""
     result = new_report(series)
     reporter.emit(Event(ev.SERIES_STARTED, series=series.folder))
     reporter.emit(Event(ev.STEP, series=series.folder, step="episodes", state="running"))
