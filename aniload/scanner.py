@@ -139,24 +139,27 @@ def _list_folder(
             raise SeriesError(f"cannot read series folder: {exc.strerror}") from exc
         warn(f"skipped folder {rel!r}: {exc.strerror}")
         mtime_ns = -1  # never "unchanged": try again next run
-    found: dict[str, set[int]] = {}
     # Parsed after the listing, so the loop above stays a name test; equal results (tuples,
-    # hashed in C) need the bucket logic once.
-    for parsed in set(map(parse_episode_stem, stems)):
-        if not parsed.episodes:
-            continue  # a film or an extra in the folder: not an episode
-        if parsed.special:
+    # hashed in C) are grouped once, by what decides their bucket.
+    groups: dict[tuple[int | None, bool], list[int]] = {}
+    for parsed_season, episodes, special in set(map(parse_episode_stem, stems)):
+        if episodes:  # else a film or an extra in the folder: not an episode
+            key = (parsed_season, special)
+            if key in groups:
+                groups[key] += episodes
+            else:
+                groups[key] = list(episodes)
+    found: dict[str, set[int]] = {}
+    for (parsed_season, special), numbers in groups.items():
+        if special:
             bucket = "0"
-        elif parsed.season is not None:
-            bucket = str(parsed.season)
+        elif parsed_season is not None:
+            bucket = str(parsed_season)
         elif season is not None:
             bucket = str(season)
         else:
             bucket = ABSOLUTE
-        if bucket in found:
-            found[bucket].update(parsed.episodes)
-        else:
-            found[bucket] = set(parsed.episodes)
+        found.setdefault(bucket, set()).update(numbers)
     subdirs.sort()
     record = {
         "mtime_ns": mtime_ns,
@@ -179,7 +182,10 @@ def merge_found(records) -> dict[str, list[int]]:
     merged: dict[str, set[int]] = {}
     for record in records:
         for bucket, numbers in record["found"].items():
-            merged.setdefault(bucket, set()).update(numbers)
+            if bucket in merged:
+                merged[bucket].update(numbers)
+            else:
+                merged[bucket] = set(numbers)
     merged.setdefault(ABSOLUTE, set())
     return {k: sorted(merged[k]) for k in sorted(merged, key=season_sort_key)}
 
