@@ -28,7 +28,6 @@ Judgement calls: a half episode ("Title - 05.5", a recap) is a special we cannot
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import NamedTuple
 
 VIDEO_EXTENSIONS: frozenset[str] = frozenset(
@@ -54,8 +53,7 @@ class EpisodeName(NamedTuple):
     special: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class SeriesFolderName:
+class SeriesFolderName(NamedTuple):
     title: str
     year: int | None
     tmdb_id: int | None
