@@ -34,11 +34,12 @@ class WorkerDied(RuntimeError):
 
 
 def fork_map(func: Callable[[Any], Any], items: Sequence[Any], *, workers: int, chunk: int) -> Iterator[Any]:
-    """Yield ``func(item)`` for each item, in order; ``func`` runs in ``workers`` children."""
+    """Yield ``func(item)`` for each item, in order; ``func`` runs in ``workers`` children,
+    which take up to ``chunk`` items at a time."""
     if not items:
         return
-    chunk = max(chunk, -(-len(items) // _MAX_CHUNKS))
-    count = -(-len(items) // chunk)
+    bounds = _chunk_bounds(len(items), workers, chunk)
+    count = len(bounds)
     workers = max(1, min(workers, count))
     stop = mmap.mmap(-1, 1)  # shared with the children: 1 = finish the item in hand, then exit
     jobs_r, jobs_w = os.pipe()
@@ -54,12 +55,12 @@ def fork_map(func: Callable[[Any], Any], items: Sequence[Any], *, workers: int, 
                 os.close(read_end)
                 for fd in children:
                     os.close(fd)
-                _child(func, items, chunk, jobs_r, write_end, stop, parent)
+                _child(func, items, bounds, jobs_r, write_end, stop, parent)
             os.close(write_end)
             children[read_end] = pid
         os.close(jobs_r)
         jobs_r = -1
-        yield from _collect(children, count, chunk, len(items))
+        yield from _collect(children, count)
     except BaseException:
         stop[0] = 1
         raise
@@ -70,7 +71,21 @@ def fork_map(func: Callable[[Any], Any], items: Sequence[Any], *, workers: int, 
         stop.close()
 
 
-def _child(func, items, chunk: int, jobs_r: int, out: int, stop: mmap.mmap, parent: int) -> None:
+def _chunk_bounds(total: int, workers: int, largest: int) -> list[tuple[int, int]]:
+    """(start, end) of each chunk: ``largest`` items while plenty remain, then smaller and
+    smaller ones, so that the workers run out of work at nearly the same moment."""
+    while True:
+        bounds, start = [], 0
+        while start < total:
+            size = max(1, min(largest, (total - start) // (workers * 4)))
+            bounds.append((start, start + size))
+            start += size
+        if len(bounds) <= _MAX_CHUNKS:
+            return bounds
+        largest *= 2
+
+
+def _child(func, items, bounds, jobs_r: int, out: int, stop: mmap.mmap, parent: int) -> None:
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
@@ -78,7 +93,8 @@ def _child(func, items, chunk: int, jobs_r: int, out: int, stop: mmap.mmap, pare
         while len(number := os.read(jobs_r, _HEADER)) == _HEADER:
             k = int.from_bytes(number, "little")
             results = []
-            for item in items[k * chunk : (k + 1) * chunk]:
+            start, end = bounds[k]
+            for item in items[start:end]:
                 if stop[0] or os.getppid() != parent:
                     os._exit(0)
                 results.append(func(item))
@@ -100,7 +116,7 @@ def _send(fd: int, message: Any) -> None:
         view = view[os.write(fd, view) :]
 
 
-def _collect(children: dict[int, int], count: int, chunk: int, total: int) -> Iterator[Any]:
+def _collect(children: dict[int, int], count: int) -> Iterator[Any]:
     """Yield results in item order as chunks arrive (in any order) from the children."""
     buffers = {fd: bytearray() for fd in children}
     done: dict[int, list] = {}
@@ -108,7 +124,7 @@ def _collect(children: dict[int, int], count: int, chunk: int, total: int) -> It
     open_fds = list(children)
     while next_chunk < count:
         if not open_fds:
-            raise WorkerDied(f"a scan worker process ended early; {total - next_chunk * chunk} items not done")
+            raise WorkerDied("a scan worker process ended before its work was done")
         ready, _, _ = select.select(open_fds, [], [])
         for fd in ready:
             data = os.read(fd, 1 << 20)
