@@ -95,6 +95,9 @@ def entry_for(series_dir: Path, data: dict[str, Any], report: SeriesReport, conf
 def _compact(episodes: dict[str, list[int]]) -> dict[str, str]:
     out = {}
     for bucket, numbers in episodes.items():
+        if numbers and numbers[-1] - numbers[0] == len(numbers) - 1:  # sorted, unique: one run
+            out[bucket] = f"{numbers[0]}-{numbers[-1]}" if len(numbers) > 1 else str(numbers[0])
+            continue
         parts = []
         i, count = 0, len(numbers)
         while i < count:
@@ -113,8 +116,8 @@ def _expand(episodes: dict[str, str]) -> dict[str, list[int]]:
     for bucket, text in episodes.items():
         numbers: list[int] = []
         for part in text.split(",") if text else ():
-            first, _, last = part.partition("-")
-            if last:
+            first, dash, last = part.partition("-")
+            if dash:
                 low, high = int(first), int(last)
                 if not 0 <= high - low <= 10_000:  # not written by us: rescan rather than trust
                     raise ValueError(part)

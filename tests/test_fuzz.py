@@ -382,3 +382,20 @@ def test_nfo_from_arbitrary_documents(details, artwork, language, fallbacks):
     if isinstance(details.get("keywords"), dict) and isinstance(details["keywords"].get("results"), list) \
             and details["keywords"]["results"]:
         assert [e.text for e in root.findall("tag")] == _distinct_names(details["keywords"]["results"])
+
+
+@given(st.dictionaries(st.sampled_from(["absolute", "0", "1", "12"]), st.sets(st.integers(0, 3000), max_size=60)))
+def test_scan_index_episode_ranges_round_trip(episodes):
+    """The index stores episode lists as runs ("1-24,26"); what it reads back is what it wrote."""
+    from aniload.scanindex import _compact, _expand
+
+    numbers = {bucket: sorted(values) for bucket, values in episodes.items()}
+    assert _expand(_compact(numbers)) == numbers
+
+
+@pytest.mark.parametrize("text", ["1-", "-5", "5-1", "1-99999", "a", "1,,2", "1-2-3"])
+def test_scan_index_rejects_ranges_it_did_not_write(text):
+    from aniload.scanindex import _expand
+
+    with pytest.raises(ValueError):
+        _expand({"1": text})
