@@ -158,8 +158,7 @@ def _scan_in_processes(selected: list[SeriesFolder], config: Config, warn: Warni
 
     outcomes = fork_map(scan, selected, workers=workers, chunk=32)  # ~20 ms of work a chunk
     for series, (fields, wrote, entry, warnings) in zip(selected, outcomes, strict=True):
-        result = new_report(series)
-        result.tmdb_id, result.status, result.steps, result.episodes, result.error = fields
+        result = SeriesReport(series.key, series.folder, series.title, series.year, *fields)
         for message, where in warnings:
             warn(message, where)
         _emit_done(warn.reporter, series, result)

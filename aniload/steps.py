@@ -77,7 +77,9 @@ def disk_states(files: dict[str, int], data: dict[str, Any] | None, config: Conf
     lower = {name.lower() for name, size in files.items() if size > 0}
     states: dict[str, str] = {}
     for step in ("nfo", *ART_STEPS):
-        if step == "nfo":
+        if not lower:  # nothing there yet (every series on a first scan)
+            present = False
+        elif step == "nfo":
             present = NFO_NAME in lower
         else:
             present = find_present(files, step, art_file_name(config, step)) is not None
