@@ -17,6 +17,7 @@ out of memory) ends the map with ``WorkerDied`` instead of a hang.
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import os
 import pickle
@@ -25,12 +26,15 @@ import signal
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from aniload.errors import AniloadError
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _MAX_CHUNKS = 1024  # chunk numbers are 4 bytes: 1,024 fit one atomic pipe write (PIPE_BUF)
 _HEADER = 4
 
 
-class WorkerDied(RuntimeError):
-    """A child process ended without sending all of its results."""
+class WorkerDied(AniloadError):
+    """A child process ended without sending all of its results (killed, out of memory)."""
 
 
 def fork_map(func: Callable[[Any], Any], items: Sequence[Any], *, workers: int, chunk: int) -> Iterator[Any]:
@@ -50,12 +54,18 @@ def fork_map(func: Callable[[Any], Any], items: Sequence[Any], *, workers: int, 
     try:
         for _ in range(workers):
             read_end, write_end = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # pragma: no cover - runs in the child, which never returns
-                os.close(read_end)
-                for fd in children:
-                    os.close(fd)
-                _child(func, items, bounds, jobs_r, write_end, stop, parent)
+            # Blocked across fork(), so that a Ctrl-C cannot reach a child before it has
+            # set itself to ignore it; the parent gets it when unblocked.
+            signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+            try:
+                pid = os.fork()
+                if pid == 0:  # pragma: no cover - runs in the child, which never returns
+                    os.close(read_end)
+                    for fd in children:
+                        os.close(fd)
+                    _child(func, items, bounds, jobs_r, write_end, stop, parent)
+            finally:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
             os.close(write_end)
             children[read_end] = pid
         os.close(jobs_r)
@@ -88,8 +98,9 @@ def _chunk_bounds(total: int, workers: int, largest: int) -> list[tuple[int, int
 def _child(func, items, bounds, jobs_r: int, out: int, stop: mmap.mmap, parent: int) -> None:
     code = 0
     try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for signum in _STOP_SIGNALS:
+            signal.signal(signum, signal.SIG_IGN)  # the parent decides when to stop
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
         while len(number := os.read(jobs_r, _HEADER)) == _HEADER:
             k = int.from_bytes(number, "little")
             results = []
@@ -101,10 +112,11 @@ def _child(func, items, bounds, jobs_r: int, out: int, stop: mmap.mmap, parent: 
             _send(out, (k, results, None))
     except BaseException as exc:  # a bug in func: hand it to the parent, which re-raises it
         code = 1
-        try:
-            _send(out, (-1, None, exc))
-        except BaseException:
-            pass  # the parent sees a child that died without its results
+        with contextlib.suppress(OSError):  # the parent is gone: nobody to tell
+            try:
+                _send(out, (-1, None, exc))
+            except (pickle.PicklingError, TypeError, AttributeError):  # it does not pickle
+                _send(out, (-1, None, WorkerDied(f"a scan worker failed: {exc!r}")))
     finally:
         os._exit(code)  # no atexit handlers, no flushing of the parent's buffers a second time
 
@@ -124,7 +136,10 @@ def _collect(children: dict[int, int], count: int) -> Iterator[Any]:
     open_fds = list(children)
     while next_chunk < count:
         if not open_fds:
-            raise WorkerDied("a scan worker process ended before its work was done")
+            raise WorkerDied(
+                "a scan worker process ended before its work was done (killed or out of memory?); "
+                "what it finished is saved, run the scan again"
+            )
         ready, _, _ = select.select(open_fds, [], [])
         for fd in ready:
             data = os.read(fd, 1 << 20)

@@ -48,6 +48,17 @@ def test_an_exception_in_a_worker_is_raised_here_and_no_child_is_left():
         os.waitpid(-1, os.WNOHANG)  # every child was reaped
 
 
+def test_an_exception_that_does_not_pickle_still_ends_the_map_with_its_text():
+    class Local(Exception):  # defined in a function: pickle cannot find it by name
+        pass
+
+    def boom(n):
+        raise Local("bad item")
+
+    with pytest.raises(WorkerDied, match="bad item"):
+        list(fork_map(boom, list(range(10)), workers=2, chunk=2))
+
+
 def test_a_worker_that_dies_ends_the_map_instead_of_hanging():
     def die(n):
         if n == 50:
