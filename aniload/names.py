@@ -68,6 +68,27 @@ def is_video(filename: str) -> bool:
 # Speed: hot patterns have no re.IGNORECASE and open with one literal or character class,
 # so the engine skips in C to where a match can start. Rare words (Season, OVA, 第..話)
 # are looked for only when a substring test on the lower-cased name finds them.
+# They are compiled on the first file name parsed (10 ms): a rescan that parses no name,
+# and `status`, never pay for them.
+_LATER: dict[str, tuple[str, int]] = {}
+
+
+def _later(name: str, pattern: str, flags: int = 0) -> None:
+    _LATER[name] = (pattern, flags)
+
+
+def _compile_patterns() -> None:
+    patterns = {name: re.compile(pattern, flags) for name, (pattern, flags) in _LATER.items()}
+    mark = patterns["_MARK"]
+    # m.group(3) is cheaper than m.group("s"), and a bound method than an attribute lookup.
+    indexes = {
+        f"_{group.upper()}": mark.groupindex[name]
+        for group, name in (("x_e", "xe"), ("x_tail", "xtail"), ("s", "s"), ("e", "e"), ("s_tail", "tail"),
+                            ("sp", "sp"), ("n", "n"), ("half_n", "half"), ("n_tail", "etail"))
+    }
+    searches = {"_mark_search": mark.search, "_sxe_search": patterns["_SXE"].search, "_dash_search": patterns["_DASH"].search}
+    globals().update(patterns, **indexes, **searches)  # module globals, as if compiled at import
+
 
 
 def _tail(group: str) -> str:
@@ -90,7 +111,7 @@ _NUM = r"(?P<n>\d{1,4})(?:\.(?P<half>\d)(?!\d))?(?:[vV]\d{1,2})?"
 # One search finds the first of: S01E05 (S01 Ep05, S01.E05, S01 - E05), 2x05, a bare
 # season "S2", or an episode marker (E05, Ep.05, Episode 5, Folge 5, #05, SP01, Special 2).
 # Which one matched is m.lastgroup: "tail", "xtail", "s" or "etail".
-_MARK = re.compile(
+_MARK = _later("_MARK", 
     r"""[sSeEfF\#xX](?:
         (?<=[xX])(?:(?<=[^A-Za-z0-9]\d[xX])|(?<=[^A-Za-z0-9]\d\d[xX])|(?<=^\d[xX])|(?<=^\d\d[xX]))
         (?P<xe>\d{2,3})(?:[vV]\d{1,2})?(?!\d)""" + _tail("xtail") + r"""
@@ -109,13 +130,13 @@ _MARK = re.compile(
     )""",
     re.X,
 )
-_TAIL_ITEM = re.compile(r"([-~+&]?)\s?(?:[eE][pP]?|\d{1,2}[xX])?(\d+)")
+_TAIL_ITEM = _later("_TAIL_ITEM", r"([-~+&]?)\s?(?:[eE][pP]?|\d{1,2}[xX])?(\d+)")
 
 # "Title - NN": the number right after a spaced dash, then a space, a bracket or the end.
-_DASH = re.compile(r"\ -\s*" + _NUM + _ETAIL + r"(?=[\s\[\](){},]|$)", re.X)
-_DIGIT = re.compile(r"[0-9]")  # not \d: a Unicode-category test per character is slower
+_DASH = _later("_DASH", r"\ -\s*" + _NUM + _ETAIL + r"(?=[\s\[\](){},]|$)", re.X)
+_DIGIT = _later("_DIGIT", r"[0-9]")  # not \d: a Unicode-category test per character is slower
 # S01E05 alone, for names with no dash: far fewer groups and candidates than _MARK.
-_SXE = re.compile(
+_SXE = _later("_SXE", 
     r"""[sS](?<![A-Za-z0-9][sS])(\d{1,3})[\s._-]{0,3}[eE](?:[pP](?i:isode)?)?[\s.]?(\d{1,4})
     (?:[vV]\d{1,2})?(?!\d)""" + _tail("tail"),
     re.X,
@@ -125,21 +146,21 @@ _SXE = re.compile(
 _ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
              "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
 _SEASON_WORDS = ("season", "staffel", "saison", "temporada", "stagione")
-_NUMBER_AFTER_WORD = re.compile(r"[\s._-]?(\d{1,2})(?!\d)")
-_ORDINAL_BEFORE = re.compile(
+_NUMBER_AFTER_WORD = _later("_NUMBER_AFTER_WORD", r"[\s._-]?(\d{1,2})(?!\d)")
+_ORDINAL_BEFORE = _later("_ORDINAL_BEFORE", 
     r"(?<![a-z0-9])(?:(\d{1,2})(?:st|nd|rd|th)|(" + "|".join(_ORDINALS) + r"))[\s._-]$"
 )
-_SEASON_CJK = re.compile(r"第(\d{1,2})期|シーズン\s?(\d{1,2})")
+_SEASON_CJK = _later("_SEASON_CJK", r"第(\d{1,2})期|シーズン\s?(\d{1,2})")
 # OVA/OAD anywhere makes a special; a number right after it is the episode.
-_OVA = re.compile(r"o(?<![a-z]o)(?:va|ad|av)s?(?![a-z])(?:[\s._-]{0,3}\#?(\d{1,3})(?!\d))?")
-_RARE_MARK = re.compile(
+_OVA = _later("_OVA", r"o(?<![a-z]o)(?:va|ad|av)s?(?![a-z])(?:[\s._-]{0,3}\#?(\d{1,3})(?!\d))?")
+_RARE_MARK = _later("_RARE_MARK", 
     r"(?:(?<![a-z0-9])(?:[ée]pisode|cap[ií]tulo|cap\.)\s?|第(?=\d{1,4}[話话集回]))"
     + _NUM + _ETAIL
     + r"(?:[話话集回]|(?![\da-z]))",
     re.X,
 )
-_SCENE_DOT = re.compile(r"\.(?!(?<=[hx]\.)26[45])(?!(?<=\d\.)\d(?!\d))")
-_NOT_EPISODE = re.compile(  # a film or an extra; the first letter leads so the engine
+_SCENE_DOT = _later("_SCENE_DOT", r"\.(?!(?<=[hx]\.)26[45])(?!(?<=\d\.)\d(?!\d))")
+_NOT_EPISODE = _later("_NOT_EPISODE",   # a film or an extra; the first letter leads so the engine
     "|".join(  # can skip straight to candidates
         rf"{w[0]}(?<![a-z]{w[0]}){w[1:]}\d*(?![a-z])"
         for w in "movie film gekijouban ncop nced creditless trailer teaser preview menu "
@@ -150,7 +171,7 @@ _NOT_EPISODE = re.compile(  # a film or an extra; the first letter leads so the 
 # Slow path, one pass over the lower-cased name: a bracket holding only a number or a range
 # ("[05]", "(01-13)"); any other bracket, skipped whole (tags, CRCs, years; bounded so 10,000
 # "[" stay linear); or a free-standing number, one touching no letter, digit or dot.
-_TOKENS = re.compile(
+_TOKENS = _later("_TOKENS", 
     r"""[\[(](?P<bn>\d{1,4})(?:v\d{1,2})?(?P<btail>\s?[-~]\s?\d{1,4})?(?:v\d{1,2})?\s?[\])]
     | \[[^\]]{0,150}\] | \([^)]{0,150}\) | \{[^}]{0,150}\} | 【[^】]{0,150}】
     | (?P<n>\d(?<![a-z\d.]\d)(?<!ac-\d)\d{0,3})(?:v\d{1,2})?(?P<tail>(?:[-~+]e?\d{1,4}(?![\d.a-z]))*)
@@ -161,7 +182,7 @@ _COUNTER_WORDS = tuple(  # "Part 2", "Vol.3", "No. 8" count something other than
     w + end for w in "part vol volume cour no chapter book movie film ver version gen".split()
     for end in (" ", ".", ". ")
 )
-_TITLE_WORD_AFTER = re.compile(r"\s+[^\W\d_]")
+_TITLE_WORD_AFTER = _later("_TITLE_WORD_AFTER", r"\s+[^\W\d_]")
 
 
 # --- episode names --------------------------------------------------------------------
@@ -172,11 +193,9 @@ _INTERN: dict[tuple, EpisodeName] = {}
 _BY_DIGITS: dict[str, EpisodeName] = {}
 _BY_SXE: dict[tuple[str, str], EpisodeName] = {}
 _CLEAN_TITLES: dict[str, bool] = {}  # "[Group] Title" before a dash number, marker-free -> has a digit
-# m.group(3) is cheaper than m.group("s"), and a bound method than an attribute lookup.
-_X_E, _X_TAIL, _S, _E, _S_TAIL, _SP, _N, _HALF_N, _N_TAIL = (
-    _MARK.groupindex[g] for g in ("xe", "xtail", "s", "e", "tail", "sp", "n", "half", "etail")
-)
-_mark_search, _sxe_search, _dash_search = _MARK.search, _SXE.search, _DASH.search
+# Set by _compile_patterns(), with every pattern above, before the first name is parsed.
+_mark_search = _sxe_search = _dash_search = None
+_X_E = _X_TAIL = _S = _E = _S_TAIL = _SP = _N = _HALF_N = _N_TAIL = 0
 
 
 def _result(season: int | None, episodes: tuple[int, ...], special: bool = False) -> EpisodeName:
@@ -222,6 +241,8 @@ def parse_episode_name(filename: str) -> EpisodeName:
 
 def parse_episode_stem(stem: str) -> EpisodeName:
     """``parse_episode_name`` for a name whose extension the caller has already cut off."""
+    if _dash_search is None:
+        _compile_patterns()
     s = stem[:_MAX_NAME]
     if "_" in s:
         s = s.replace("_", " ")
