@@ -4,7 +4,7 @@ Order of business for every writing command: resolve the library and the selecti
 (usage errors end the run here, before anything is touched), take the library lock, then
 run each series on its own: a failure is recorded against that series and the run goes
 on. Sidecars of a scan are written without per-file fsync and made durable by one
-filesystem sync at the end.
+filesystem sync at the end (a big scan starts another at 80%, so the last one is short).
 """
 
 from __future__ import annotations
