@@ -59,18 +59,28 @@ def fork_map(func: Callable[[Any], Any], items: Sequence[Any], *, workers: int, 
             signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
             try:
                 pid = os.fork()
-                if pid == 0:  # pragma: no cover - runs in the child, which never returns
+            except OSError:  # out of processes or memory: go on with the workers there are
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+                os.close(read_end)
+                os.close(write_end)
+                break
+            if pid == 0:  # pragma: no cover - runs in the child, which never returns
+                try:
                     os.close(read_end)
                     for fd in children:
                         os.close(fd)
                     _child(func, items, bounds, jobs_r, write_end, stop, parent)
-            finally:
-                signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+                finally:
+                    os._exit(1)  # whatever happens, a child never runs the parent's code
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
             os.close(write_end)
             children[read_end] = pid
         os.close(jobs_r)
         jobs_r = -1
-        yield from _collect(children, count)
+        if children:
+            yield from _collect(children, count)
+        else:  # not a single fork worked: do the work here
+            yield from map(func, items)
     except BaseException:
         stop[0] = 1
         raise

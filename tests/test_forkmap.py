@@ -116,3 +116,13 @@ def test_parallel_scan_reports_exactly_what_the_sequential_scan_does(tmp_path, m
     assert parallel == sequential
     assert any("symlink loop" in w for w in parallel[1])
     assert len(parallel[0]) == 70 and all(s["status"] == "ok" for s in parallel[0])
+
+
+def test_when_no_process_can_be_forked_the_work_is_done_here(monkeypatch):
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert list(fork_map(lambda n: (n, os.getpid()), [1, 2, 3], workers=2, chunk=1)) == [
+        (1, os.getpid()), (2, os.getpid()), (3, os.getpid())
+    ]
