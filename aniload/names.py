@@ -81,14 +81,12 @@ def _compile_patterns() -> None:
     patterns = {name: re.compile(pattern, flags) for name, (pattern, flags) in _LATER.items()}
     mark = patterns["_MARK"]
     # m.group(3) is cheaper than m.group("s"), and a bound method than an attribute lookup.
-    indexes = {
-        f"_{group.upper()}": mark.groupindex[name]
-        for group, name in (("x_e", "xe"), ("x_tail", "xtail"), ("s", "s"), ("e", "e"), ("s_tail", "tail"),
-                            ("sp", "sp"), ("n", "n"), ("half_n", "half"), ("n_tail", "etail"))
-    }
-    searches = {"_mark_search": mark.search, "_sxe_search": patterns["_SXE"].search, "_dash_search": patterns["_DASH"].search}
+    groups = {"_X_E": "xe", "_X_TAIL": "xtail", "_S": "s", "_E": "e", "_S_TAIL": "tail",
+              "_SP": "sp", "_N": "n", "_HALF_N": "half", "_N_TAIL": "etail"}
+    indexes = {name: mark.groupindex[group] for name, group in groups.items()}
+    searches = {"_mark_search": mark.search, "_sxe_search": patterns["_SXE"].search,
+                "_dash_search": patterns["_DASH"].search}
     globals().update(patterns, **indexes, **searches)  # module globals, as if compiled at import
-
 
 
 def _tail(group: str) -> str:
@@ -111,7 +109,8 @@ _NUM = r"(?P<n>\d{1,4})(?:\.(?P<half>\d)(?!\d))?(?:[vV]\d{1,2})?"
 # One search finds the first of: S01E05 (S01 Ep05, S01.E05, S01 - E05), 2x05, a bare
 # season "S2", or an episode marker (E05, Ep.05, Episode 5, Folge 5, #05, SP01, Special 2).
 # Which one matched is m.lastgroup: "tail", "xtail", "s" or "etail".
-_MARK = _later("_MARK", 
+_MARK = _later(
+    "_MARK",
     r"""[sSeEfF\#xX](?:
         (?<=[xX])(?:(?<=[^A-Za-z0-9]\d[xX])|(?<=[^A-Za-z0-9]\d\d[xX])|(?<=^\d[xX])|(?<=^\d\d[xX]))
         (?P<xe>\d{2,3})(?:[vV]\d{1,2})?(?!\d)""" + _tail("xtail") + r"""
@@ -136,7 +135,8 @@ _TAIL_ITEM = _later("_TAIL_ITEM", r"([-~+&]?)\s?(?:[eE][pP]?|\d{1,2}[xX])?(\d+)"
 _DASH = _later("_DASH", r"\ -\s*" + _NUM + _ETAIL + r"(?=[\s\[\](){},]|$)", re.X)
 _DIGIT = _later("_DIGIT", r"[0-9]")  # not \d: a Unicode-category test per character is slower
 # S01E05 alone, for names with no dash: far fewer groups and candidates than _MARK.
-_SXE = _later("_SXE", 
+_SXE = _later(
+    "_SXE",
     r"""[sS](?<![A-Za-z0-9][sS])(\d{1,3})[\s._-]{0,3}[eE](?:[pP](?i:isode)?)?[\s.]?(\d{1,4})
     (?:[vV]\d{1,2})?(?!\d)""" + _tail("tail"),
     re.X,
@@ -147,21 +147,25 @@ _ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
              "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
 _SEASON_WORDS = ("season", "staffel", "saison", "temporada", "stagione")
 _NUMBER_AFTER_WORD = _later("_NUMBER_AFTER_WORD", r"[\s._-]?(\d{1,2})(?!\d)")
-_ORDINAL_BEFORE = _later("_ORDINAL_BEFORE", 
+_ORDINAL_BEFORE = _later(
+    "_ORDINAL_BEFORE",
     r"(?<![a-z0-9])(?:(\d{1,2})(?:st|nd|rd|th)|(" + "|".join(_ORDINALS) + r"))[\s._-]$"
 )
 _SEASON_CJK = _later("_SEASON_CJK", r"第(\d{1,2})期|シーズン\s?(\d{1,2})")
 # OVA/OAD anywhere makes a special; a number right after it is the episode.
 _OVA = _later("_OVA", r"o(?<![a-z]o)(?:va|ad|av)s?(?![a-z])(?:[\s._-]{0,3}\#?(\d{1,3})(?!\d))?")
-_RARE_MARK = _later("_RARE_MARK", 
+_RARE_MARK = _later(
+    "_RARE_MARK",
     r"(?:(?<![a-z0-9])(?:[ée]pisode|cap[ií]tulo|cap\.)\s?|第(?=\d{1,4}[話话集回]))"
     + _NUM + _ETAIL
     + r"(?:[話话集回]|(?![\da-z]))",
     re.X,
 )
 _SCENE_DOT = _later("_SCENE_DOT", r"\.(?!(?<=[hx]\.)26[45])(?!(?<=\d\.)\d(?!\d))")
-_NOT_EPISODE = _later("_NOT_EPISODE",   # a film or an extra; the first letter leads so the engine
-    "|".join(  # can skip straight to candidates
+# A film or an extra; the first letter leads so the engine can skip straight to candidates.
+_NOT_EPISODE = _later(
+    "_NOT_EPISODE",
+    "|".join(
         rf"{w[0]}(?<![a-z]{w[0]}){w[1:]}\d*(?![a-z])"
         for w in "movie film gekijouban ncop nced creditless trailer teaser preview menu "
         "pv cm op ed".split()
@@ -171,7 +175,8 @@ _NOT_EPISODE = _later("_NOT_EPISODE",   # a film or an extra; the first letter l
 # Slow path, one pass over the lower-cased name: a bracket holding only a number or a range
 # ("[05]", "(01-13)"); any other bracket, skipped whole (tags, CRCs, years; bounded so 10,000
 # "[" stay linear); or a free-standing number, one touching no letter, digit or dot.
-_TOKENS = _later("_TOKENS", 
+_TOKENS = _later(
+    "_TOKENS",
     r"""[\[(](?P<bn>\d{1,4})(?:v\d{1,2})?(?P<btail>\s?[-~]\s?\d{1,4})?(?:v\d{1,2})?\s?[\])]
     | \[[^\]]{0,150}\] | \([^)]{0,150}\) | \{[^}]{0,150}\} | 【[^】]{0,150}】
     | (?P<n>\d(?<![a-z\d.]\d)(?<!ac-\d)\d{0,3})(?:v\d{1,2})?(?P<tail>(?:[-~+]e?\d{1,4}(?![\d.a-z]))*)
