@@ -311,9 +311,15 @@ def _has_season_word(low: str) -> bool:
             or "mporada" in low or "agione" in low)
 
 
+# How many names took the general path below: ``foldernames`` learns shapes from those only
+# (the fast paths above cost less than its check would).
+GENERAL_PATH_TAKEN = [0]
+
+
 def _parse_general(s: str, end: int, dash: re.Match | None, m: re.Match | None) -> EpisodeName:
     """``m`` is the first marker before ``end``, where the dash number (if any) starts.
     Markers win over the dash number, which wins over anything in _parse_slow."""
+    GENERAL_PATH_TAKEN[0] += 1
     season = season_at = marker = None
     while m is not None:
         kind = m.lastindex

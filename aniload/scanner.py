@@ -25,7 +25,8 @@ from typing import Any
 from aniload.artnames import ART_EXTENSIONS
 from aniload.errors import SeriesError
 from aniload.fsutil import is_temp_name
-from aniload.names import VIDEO_EXTENSIONS, parse_episode_stem, parse_season_folder
+from aniload.foldernames import parse_folder_stems
+from aniload.names import VIDEO_EXTENSIONS, parse_season_folder
 
 # Folders media servers treat as extras (Jellyfin's list, plus the usual anime BD extras).
 EXTRAS_FOLDERS = frozenset(
@@ -142,7 +143,9 @@ def _list_folder(
     # Parsed after the listing, so the loop above stays a name test; equal results (tuples,
     # hashed in C) are grouped once, by what decides their bucket.
     groups: dict[tuple[int | None, bool], list[int]] = {}
-    for parsed_season, episodes, special in set(map(parse_episode_stem, stems)):
+    stems.sort()
+    stems.sort(key=len)  # by length, then name: one shape's names in one run (see foldernames)
+    for parsed_season, episodes, special in set(parse_folder_stems(stems)):
         if episodes:  # else a film or an extra in the folder: not an episode
             key = (parsed_season, special)
             if key in groups:
