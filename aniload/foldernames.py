@@ -1,87 +1,91 @@
-"""One folder's episode names, parsed together: a name that differs from one already parsed
-only in its episode number is answered without running the parser's slow path again.
+"""What a series folder's name and a season folder's name say. Pure; never raises.
 
-Names like "Show - Folge 7 [German Dub]" or "Show Episode 07 [BD]" miss the parser's fast
-paths ("Title - 07", "S01E07") and cost it several pattern searches each, while the files
-of one season differ only in the number. After parsing such a name, this module learns
-its *shape*: the text around the number, the number's length and whether it starts with a
-zero. A later name of the same shape gets the same answer with its own number, at the cost
-of two string comparisons.
-
-Why that is the parser's answer, not a guess: the parser's decisions depend on a digit run
-only through its length, its leading zero and (for 4 digits) whether it is a year; only
-the results carry the values. So two names equal but for the digits of one run of 1 to 3
-digits, with the same leading zero, go down the same path. Which run the episode came from
-is checked, not assumed: learning parses the name a second time with that run's digits
-changed, and keeps the shape only if the episode followed the change and nothing else did
-(a title number that happens to equal the episode, a range, a season number all fail it).
-The parser's one digit-valued pattern, "x.264"/"h.265" in dotted names, is kept out by
-never learning a 3-digit run right after a dot. tests/test_foldernames.py compares this
-with the plain parser on the shared corpus, on generated folders and on random names.
+"Title (2013) [tmdbid-1429]" gives a title, a year and a pinned TMDB id; other database
+tags (tvdb, imdb, anidb, anilist, mal) and trailing release tags are dropped. Season
+folders: "Season 1", "Season 01", "S01", "Staffel 1", "2nd Season", 第2期, and
+"Specials"/"SP"/"OVA"/"OVAs" (season 0).
 """
 
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
-from aniload import names
-from aniload.names import EpisodeName, parse_episode_stem
-
-_MAX_IDLE_SHAPES = 2  # learned shapes that no later name had: a folder of unlike names stops
-_RUN = re.compile(r"(?<!\d)[0-9]{1,3}(?!\d)")  # \d is Unicode's: a run ends at any digit
-_new_name = tuple.__new__  # EpisodeName(...) without its Python-level __new__
+from aniload.names import _MAX_NAME
 
 
-def parse_folder_stems(stems: list[str]) -> list[EpisodeName]:
-    """``parse_episode_stem`` of each name (extension already cut off), in order.
-
-    Names sorted by length, then by name, work best: a season's names then come in runs of
-    one shape ("Folge 1".."Folge 9", then "Folge 10"..), and only the current shape is tried.
-    """
-    out = []
-    shape_len = -1  # the current shape; -1: none
-    prefix = suffix = ""
-    start = end = 0
-    zero = special = False
-    season = None
-    known: dict[str, EpisodeName] = {}
-    idle = hits = 0
-    general = names.GENERAL_PATH_TAKEN
-    for stem in stems:
-        if len(stem) == shape_len and stem.startswith(prefix) and stem.endswith(suffix):
-            digits = stem[start:end]
-            found = known.get(digits)
-            if found is None and digits.isascii() and digits.isdigit() and (digits[0] == "0") == zero:
-                found = known[digits] = _new_name(EpisodeName, (season, (int(digits),), special))
-            if found is not None:
-                hits += 1
-                out.append(found)
-                continue
-        before = general[0]
-        parsed = parse_episode_stem(stem)
-        out.append(parsed)
-        if general[0] != before and idle < _MAX_IDLE_SHAPES:
-            shape = _learn(stem, parsed)
-            if shape is not None:
-                if shape_len >= 0 and not hits:
-                    idle += 1
-                shape_len, prefix, suffix, start, end, zero = shape
-                season, special, hits, known = parsed.season, parsed.special, 0, {}
-    return out
+class SeriesFolderName(NamedTuple):
+    title: str
+    year: int | None
+    tmdb_id: int | None
 
 
-def _learn(stem: str, parsed: EpisodeName):
-    """(length, text before, text after, start, end, leading zero) of the one digit run the
-    episode number came from, or None."""
-    if len(parsed.episodes) != 1 or len(stem) > names._MAX_NAME:
+_TMDB_TAG = re.compile(r"[\[{(]\s*tmdb(?:id)?\s*[-=:]\s*(\d{1,9})\s*[\]})]", re.I)
+_OTHER_ID_TAG = re.compile(
+    r"[\[{(]\s*(?:tvdb|imdb|anidb|anilist|mal)(?:id)?\s*[-=:][^\[\]{}()]{0,40}[\]})]", re.I
+)
+_PAREN_YEAR = re.compile(r"[(\[]\s*((?:19|20)\d\d)\s*[)\]]$")
+# A bare trailing year counts only when plausible, so "Blade Runner 2049" keeps its title.
+_BARE_YEAR = re.compile(r"(?<=[^\W\d_])[\s.]+((?:19[5-9]|20[0-3])\d)$")
+
+
+def parse_series_folder(name: str) -> SeriesFolderName:
+    """Title, year and pinned TMDB id from "Title (2013) [tmdbid-1429]"; never raises."""
+    raw = name[:_MAX_NAME].strip().rstrip(". ")
+    s = raw
+    tmdb_id = None
+    # Every run parses every folder name first: the tag patterns run only when a plain
+    # substring test says they can match (non-ASCII names always, for re.I's odd cases).
+    low = s.lower() if s.isascii() else None
+    m = _TMDB_TAG.search(s) if low is None or "tmdb" in low else None
+    if m is not None:
+        tmdb_id = int(m.group(1)) or None
+        s = s[: m.start()] + " " + s[m.end() :]
+    if low is None or "db" in low or "anilist" in low or "mal" in low:
+        s = _OTHER_ID_TAG.sub(" ", s)
+    s = s.strip()
+    if " " not in s:  # "Attack_on_Titan", "Attack.on.Titan.2013"
+        s = s.replace("_", " ")
+        if s.count(".") >= 2:
+            s = s.replace(".", " ")
+    for _ in range(8):  # trailing tags such as "[BD 1080p]", but not a "[2013]" year
+        i = s.rfind("[") if s.endswith("]") else -1
+        if i <= 0 or _PAREN_YEAR.match(s, i):
+            break
+        s = s[:i].rstrip()
+    year = None
+    m = _PAREN_YEAR.search(s) or _BARE_YEAR.search(s)
+    if m is not None and m.start() > 0:
+        year, s = int(m.group(1)), s[: m.start()]
+    if s.startswith("["):  # a release group's folder: "[Group] Title"
+        i = s.find("]")
+        if i > 0 and s[i + 1 :].strip():
+            s = s[i + 1 :]
+    title = " ".join(s.split()).strip(" -_") or raw or name  # whitespace runs as one space
+    return SeriesFolderName(title, year, tmdb_id)
+
+
+_WORD_NUMBERS = dict(zip("one two three four five six seven eight nine ten".split(), range(1, 11)))
+_SEASON_FOLDER = re.compile(
+    r"""^(?:
+          (?:season|staffel|saison|temporada|stagione|series|s)[\s._-]?(?P<n>\d{1,4})
+        | (?:season|staffel)\s(?P<w>one|two|three|four|five|six|seven|eight|nine|ten)
+        | (?P<o>\d{1,2})(?:st|nd|rd|th)\sseason
+        | 第(?P<j>\d{1,2})(?:期|シーズン) | シーズン\s?(?P<k>\d{1,2})
+        | (?P<sp>specials?|sps?|ovas?|oads?)
+    )(?:[\s._\-:(\[].*)?$""",
+    re.I | re.X | re.S,
+)
+
+
+def parse_season_folder(name: str) -> int | None:
+    """Season number a folder stands for; 0 for specials; None for anything else."""
+    m = _SEASON_FOLDER.match(name[:_MAX_NAME].strip())
+    if m is None:
         return None
-    episode = parsed.episodes[0]
-    for run in _RUN.finditer(stem):
-        digits = run.group()
-        start, end = run.span()
-        if int(digits) != episode or digits == "0" or (len(digits) == 3 and stem[start - 1 : start] == "."):
-            continue
-        other = digits[:-1] + ("2" if digits[-1] == "1" else "1")  # same length, same leading zero
-        if parse_episode_stem(stem[:start] + other + stem[end:]) == (parsed.season, (int(other),), parsed.special):
-            return len(stem), stem[:start], stem[end:], start, end, digits[0] == "0"
-    return None
+    g = m.lastgroup
+    if g == "sp":
+        return 0
+    if g == "w":
+        return _WORD_NUMBERS.get(m.group("w").casefold())  # re.I also matches "ſix"
+    return int(m.group(g))

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from aniload.errors import LibraryError, UsageError
-from aniload.names import parse_series_folder
+from aniload.foldernames import parse_series_folder
 
 Warn = Callable[[str, str | None], None]  # (message, series folder or None)
 

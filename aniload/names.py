@@ -1,4 +1,4 @@
-"""What season and episode a file name says, and what a series or season folder says.
+"""What season and episode a file name says (folder names: ``foldernames``).
 
 Pure. The scanner calls ``parse_episode_name`` for each of up to 100,000 files a run, so
 the commonest shapes cost two regex searches, and no input can raise or backtrack badly.
@@ -22,7 +22,7 @@ episode and "Kanon 2006 - 05" has a year in its title.
 Judgement calls: a half episode ("Title - 05.5", a recap) is a special we cannot number,
 ``special=True, episodes=()``. A lone "OVA" with no number is special 1. "2nd GIG", "III",
 "Part 2" and "Final Season" name no season. Markers after the dash number are ignored
-("Title - 05 - Ep 7 Recap" is 5). Season folders "OVA"/"OVAs" are season 0 like "Specials".
+("Title - 05 - Ep 7 Recap" is 5).
 """
 
 from __future__ import annotations
@@ -51,12 +51,6 @@ class EpisodeName(NamedTuple):
     season: int | None
     episodes: tuple[int, ...]
     special: bool = False
-
-
-class SeriesFolderName(NamedTuple):
-    title: str
-    year: int | None
-    tmdb_id: int | None
 
 
 def is_video(filename: str) -> bool:
@@ -311,7 +305,7 @@ def _has_season_word(low: str) -> bool:
             or "mporada" in low or "agione" in low)
 
 
-# How many names took the general path below: ``foldernames`` learns shapes from those only
+# How many names took the general path below: ``nameshapes`` learns shapes from those only
 # (the fast paths above cost less than its check would).
 GENERAL_PATH_TAKEN = [0]
 
@@ -428,75 +422,3 @@ def _parse_slow(
     if m is not padded and not s[lead : m.start()].strip() and _TITLE_WORD_AFTER.match(s, m.end()):
         return _result(season, (), special)  # "91 Days", "7 Seeds": a title, not an episode
     return _result(season, _episodes(m.group("n"), m.group("tail")), special)
-
-
-# --- folder names ---------------------------------------------------------------------
-_TMDB_TAG = re.compile(r"[\[{(]\s*tmdb(?:id)?\s*[-=:]\s*(\d{1,9})\s*[\]})]", re.I)
-_OTHER_ID_TAG = re.compile(
-    r"[\[{(]\s*(?:tvdb|imdb|anidb|anilist|mal)(?:id)?\s*[-=:][^\[\]{}()]{0,40}[\]})]", re.I
-)
-_PAREN_YEAR = re.compile(r"[(\[]\s*((?:19|20)\d\d)\s*[)\]]$")
-# A bare trailing year counts only when plausible, so "Blade Runner 2049" keeps its title.
-_BARE_YEAR = re.compile(r"(?<=[^\W\d_])[\s.]+((?:19[5-9]|20[0-3])\d)$")
-
-
-def parse_series_folder(name: str) -> SeriesFolderName:
-    """Title, year and pinned TMDB id from "Title (2013) [tmdbid-1429]"; never raises."""
-    raw = name[:_MAX_NAME].strip().rstrip(". ")
-    s = raw
-    tmdb_id = None
-    # Every run parses every folder name first: the tag patterns run only when a plain
-    # substring test says they can match (non-ASCII names always, for re.I's odd cases).
-    low = s.lower() if s.isascii() else None
-    m = _TMDB_TAG.search(s) if low is None or "tmdb" in low else None
-    if m is not None:
-        tmdb_id = int(m.group(1)) or None
-        s = s[: m.start()] + " " + s[m.end() :]
-    if low is None or "db" in low or "anilist" in low or "mal" in low:
-        s = _OTHER_ID_TAG.sub(" ", s)
-    s = s.strip()
-    if " " not in s:  # "Attack_on_Titan", "Attack.on.Titan.2013"
-        s = s.replace("_", " ")
-        if s.count(".") >= 2:
-            s = s.replace(".", " ")
-    for _ in range(8):  # trailing tags such as "[BD 1080p]", but not a "[2013]" year
-        i = s.rfind("[") if s.endswith("]") else -1
-        if i <= 0 or _PAREN_YEAR.match(s, i):
-            break
-        s = s[:i].rstrip()
-    year = None
-    m = _PAREN_YEAR.search(s) or _BARE_YEAR.search(s)
-    if m is not None and m.start() > 0:
-        year, s = int(m.group(1)), s[: m.start()]
-    if s.startswith("["):  # a release group's folder: "[Group] Title"
-        i = s.find("]")
-        if i > 0 and s[i + 1 :].strip():
-            s = s[i + 1 :]
-    title = " ".join(s.split()).strip(" -_") or raw or name  # whitespace runs as one space
-    return SeriesFolderName(title, year, tmdb_id)
-
-
-_WORD_NUMBERS = dict(zip("one two three four five six seven eight nine ten".split(), range(1, 11)))
-_SEASON_FOLDER = re.compile(
-    r"""^(?:
-          (?:season|staffel|saison|temporada|stagione|series|s)[\s._-]?(?P<n>\d{1,4})
-        | (?:season|staffel)\s(?P<w>one|two|three|four|five|six|seven|eight|nine|ten)
-        | (?P<o>\d{1,2})(?:st|nd|rd|th)\sseason
-        | 第(?P<j>\d{1,2})(?:期|シーズン) | シーズン\s?(?P<k>\d{1,2})
-        | (?P<sp>specials?|sps?|ovas?|oads?)
-    )(?:[\s._\-:(\[].*)?$""",
-    re.I | re.X | re.S,
-)
-
-
-def parse_season_folder(name: str) -> int | None:
-    """Season number a folder stands for; 0 for specials; None for anything else."""
-    m = _SEASON_FOLDER.match(name[:_MAX_NAME].strip())
-    if m is None:
-        return None
-    g = m.lastgroup
-    if g == "sp":
-        return 0
-    if g == "w":
-        return _WORD_NUMBERS.get(m.group("w").casefold())  # re.I also matches "ſix"
-    return int(m.group(g))

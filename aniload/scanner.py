@@ -25,8 +25,9 @@ from typing import Any
 from aniload.artnames import ART_EXTENSIONS
 from aniload.errors import SeriesError
 from aniload.fsutil import is_temp_name
-from aniload.foldernames import parse_folder_stems
-from aniload.names import VIDEO_EXTENSIONS, parse_season_folder
+from aniload.nameshapes import parse_folder_stems
+from aniload.foldernames import parse_season_folder
+from aniload.names import VIDEO_EXTENSIONS
 
 # Folders media servers treat as extras (Jellyfin's list, plus the usual anime BD extras).
 EXTRAS_FOLDERS = frozenset(
@@ -123,7 +124,7 @@ def _list_folder(
                     if not rel and is_temp_name(name):
                         stray.append(name)
                     continue
-                dot = name.rfind(".")
+                dot = name.rfind(".")  # names.is_video, inlined: this runs once per file
                 if dot > 0 and ((ext := name[dot:]) in VIDEO_EXTENSIONS or ext.lower() in VIDEO_EXTENSIONS):
                     stems.append(name[:dot])
                     continue
@@ -144,7 +145,7 @@ def _list_folder(
     # hashed in C) are grouped once, by what decides their bucket.
     groups: dict[tuple[int | None, bool], list[int]] = {}
     stems.sort()
-    stems.sort(key=len)  # by length, then name: one shape's names in one run (see foldernames)
+    stems.sort(key=len)  # by length, then name: one shape's names in one run (see nameshapes)
     for parsed_season, episodes, special in set(parse_folder_stems(stems)):
         if episodes:  # else a film or an extra in the folder: not an episode
             key = (parsed_season, special)

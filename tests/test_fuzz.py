@@ -26,7 +26,8 @@ from aniload import sidecar
 from aniload.config import Config
 from aniload.errors import SeriesError, SidecarError
 from aniload.library import make_series
-from aniload.names import parse_episode_name, parse_season_folder, parse_series_folder
+from aniload.foldernames import parse_season_folder, parse_series_folder
+from aniload.names import parse_episode_name
 from aniload.nfo import clean_text, render_tvshow_nfo
 from aniload.pipeline import fill_report, new_report
 from aniload.report import RunReport

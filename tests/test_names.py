@@ -10,15 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aniload.names import (
-    VIDEO_EXTENSIONS,
-    EpisodeName,
-    SeriesFolderName,
-    is_video,
-    parse_episode_name,
-    parse_season_folder,
-    parse_series_folder,
-)
+from aniload.foldernames import SeriesFolderName, parse_season_folder, parse_series_folder
+from aniload.names import VIDEO_EXTENSIONS, EpisodeName, is_video, parse_episode_name
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "filename_corpus.json"
 CORPUS_CASES = json.loads(CORPUS.read_text(encoding="utf-8")) if CORPUS.exists() else []

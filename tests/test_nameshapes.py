@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aniload import names
-from aniload.foldernames import parse_folder_stems
+from aniload.nameshapes import parse_folder_stems
 from aniload.names import parse_episode_name, parse_episode_stem
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "filename_corpus.json"
