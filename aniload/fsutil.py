@@ -57,6 +57,22 @@ def is_temp_name(name: str) -> bool:
     return name.startswith(".") and name.endswith(TEMP_SUFFIX)
 
 
+def _create_temp(folder: str, name: str, created: list[str]) -> int:
+    """Create the temp file for ``folder/name`` exclusively (never through a link).
+
+    Its name goes into ``created`` before the open, so that the caller's cleanup can remove
+    it even when an interrupt lands the moment the open returns. A name that is taken (a
+    killed run's leftover with the same pid, a planted link) fails the open with EEXIST,
+    and a random one is used instead.
+    """
+    created.append(_temp_name(folder, name))
+    try:
+        return os.open(created[0], _CREATE_FLAGS, 0o644)
+    except FileExistsError:
+        created[0] = _temp_name(folder, name, random=True)
+        return os.open(created[0], _CREATE_FLAGS, 0o644)
+
+
 def describe_os_error(exc: OSError, path: Path) -> str:
     """One line for a user: what failed, where, and the plain reason."""
     reason = {
@@ -79,20 +95,15 @@ def atomic_open(target: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
     become ``WriteError`` with a one-line reason.
     """
     target = Path(target)
-    folder, name = os.path.split(target)
-    tmp = _temp_name(folder, name)
+    tmp: list[str] = []
     landed = open_failed = False
     try:
         # The open is inside the try: a Ctrl-C that arrives during open(2) is raised the
         # moment the call returns, and the temp file it created must still be removed.
         try:
-            try:
-                fd = os.open(tmp, _CREATE_FLAGS, 0o644)
-            except FileExistsError:
-                tmp = _temp_name(folder, name, random=True)
-                fd = os.open(tmp, _CREATE_FLAGS, 0o644)
+            fd = _create_temp(*os.path.split(target), tmp)
         except OSError as exc:
-            open_failed = True  # nothing of ours to remove (EEXIST: that name is not ours)
+            open_failed = True  # nothing of ours to remove
             raise WriteError(describe_os_error(exc, target)) from exc
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -100,16 +111,16 @@ def atomic_open(target: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
                 fh.flush()
                 if durable:
                     os.fsync(fh.fileno())
-            os.replace(tmp, target)
+            os.replace(tmp[0], target)
             landed = True
             if durable:
                 fsync_dir(target.parent)
         except OSError as exc:
             raise WriteError(describe_os_error(exc, target)) from exc
     finally:
-        if not (landed or open_failed):
+        if tmp and not (landed or open_failed):
             with contextlib.suppress(FileNotFoundError):  # gone already: interrupted after the replace
-                os.unlink(tmp)
+                os.unlink(tmp[0])
 
 
 def read_regular_file(path: Path, *, limit: int) -> bytes:
@@ -141,16 +152,12 @@ def atomic_write(target: Path | str, data: bytes, *, durable: bool = True) -> No
     the temp file removed on any failure or interrupt.
     """
     target = os.fspath(target)
-    folder, name = os.path.split(target)
-    tmp = _temp_name(folder, name)
+    folder = os.path.dirname(target)
+    tmp: list[str] = []
     landed = open_failed = False
     try:
         try:
-            try:
-                fd = os.open(tmp, _CREATE_FLAGS, 0o644)
-            except FileExistsError:
-                tmp = _temp_name(folder, name, random=True)
-                fd = os.open(tmp, _CREATE_FLAGS, 0o644)
+            fd = _create_temp(folder, os.path.basename(target), tmp)
         except OSError as exc:
             open_failed = True
             raise WriteError(describe_os_error(exc, Path(target))) from exc
@@ -163,16 +170,16 @@ def atomic_write(target: Path | str, data: bytes, *, durable: bool = True) -> No
                     os.fsync(fd)
             finally:
                 os.close(fd)
-            os.replace(tmp, target)
+            os.replace(tmp[0], target)
             landed = True
             if durable:
                 fsync_dir(Path(folder or "."))
         except OSError as exc:
             raise WriteError(describe_os_error(exc, Path(target))) from exc
     finally:
-        if not (landed or open_failed):
+        if tmp and not (landed or open_failed):
             with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
+                os.unlink(tmp[0])
 
 
 def fsync_dir(path: Path) -> None:
