@@ -53,9 +53,12 @@ class EpisodeName(NamedTuple):
     special: bool = False
 
 
-def is_video(filename: str) -> bool:
+def video_stem(filename: str) -> str | None:
+    """The name without its extension if it is a video file's name, else None."""
     dot = filename.rfind(".")
-    return dot > 0 and filename[dot:].lower() in VIDEO_EXTENSIONS
+    if dot > 0 and ((ext := filename[dot:]) in VIDEO_EXTENSIONS or ext.lower() in VIDEO_EXTENSIONS):
+        return filename[:dot]
+    return None
 
 
 # --- patterns -------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from aniload.errors import SeriesError
 from aniload.fsutil import is_temp_name
 from aniload.nameshapes import parse_folder_stems
 from aniload.foldernames import parse_season_folder
-from aniload.names import VIDEO_EXTENSIONS
+from aniload.names import video_stem
 
 # Folders media servers treat as extras (Jellyfin's list, plus the usual anime BD extras).
 EXTRAS_FOLDERS = frozenset(
@@ -124,9 +124,9 @@ def _list_folder(
                     if not rel and is_temp_name(name):
                         stray.append(name)
                     continue
-                dot = name.rfind(".")  # names.is_video, inlined: this runs once per file
-                if dot > 0 and ((ext := name[dot:]) in VIDEO_EXTENSIONS or ext.lower() in VIDEO_EXTENSIONS):
-                    stems.append(name[:dot])
+                stem = video_stem(name)
+                if stem is not None:
+                    stems.append(stem)
                     continue
                 try:
                     is_dir = entry.is_dir()  # follows links; loops are caught by inode

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aniload.foldernames import SeriesFolderName, parse_season_folder, parse_series_folder
-from aniload.names import VIDEO_EXTENSIONS, EpisodeName, is_video, parse_episode_name
+from aniload.names import VIDEO_EXTENSIONS, EpisodeName, parse_episode_name, video_stem
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "filename_corpus.json"
 CORPUS_CASES = json.loads(CORPUS.read_text(encoding="utf-8")) if CORPUS.exists() else []
@@ -242,12 +242,12 @@ def test_series_folders(name, title, year, tmdb_id):
     assert parse_series_folder(name) == SeriesFolderName(title, year, tmdb_id)
 
 
-def test_is_video():
+def test_video_stem():
     for ext in (".mkv", ".mp4", ".avi", ".m4v", ".webm", ".ts", ".mov", ".wmv", ".flv"):
         assert ext in VIDEO_EXTENSIONS
-        assert is_video("a" + ext) and is_video("a" + ext.upper())
+        assert video_stem("a.b" + ext) == "a.b" and video_stem("a" + ext.upper()) == "a"
     for name in ("a.srt", "a.ass", "a.nfo", "poster.jpg", "mkv", ".mkv", "a.mkv.part", "a."):
-        assert not is_video(name)
+        assert video_stem(name) is None
 
 
 def test_results_are_shared_and_frozen():
@@ -299,7 +299,8 @@ def check_folders(name: str) -> None:
     assert s.tmdb_id is None or (type(s.tmdb_id) is int and s.tmdb_id > 0)
     season = timed(parse_season_folder, name)
     assert season is None or (type(season) is int and season >= 0)
-    assert type(timed(is_video, name)) is bool
+    stem = timed(video_stem, name)
+    assert stem is None or name.startswith(stem)
 
 
 HYPO = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
