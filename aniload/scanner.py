@@ -25,9 +25,9 @@ from typing import Any
 from aniload.artnames import ART_EXTENSIONS
 from aniload.errors import SeriesError
 from aniload.fsutil import is_temp_name
-from aniload.nameshapes import parse_folder_stems
 from aniload.foldernames import parse_season_folder
 from aniload.names import video_stem
+from aniload.nameshapes import parse_folder_stems
 
 # Folders media servers treat as extras (Jellyfin's list, plus the usual anime BD extras).
 EXTRAS_FOLDERS = frozenset(
