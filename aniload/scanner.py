@@ -17,7 +17,9 @@ folder's mtime equals the sidecar's ctime" means nothing but our own writes happ
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from itertools import chain
+from operator import itemgetter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,7 @@ EXTRAS_FOLDERS = frozenset(
         "cds", "cd", "fonts", "subs", "subtitles", "music", "ost", "soundtrack",
     }
 )
+_SEASON_OF, _EPISODES_OF, _SPECIAL_OF = itemgetter(0), itemgetter(1), itemgetter(2)  # of an EpisodeName
 MAX_DEPTH = 4  # series folder = 0; "Season 1/Disc 2/..." is deep enough
 ABSOLUTE = "absolute"
 
@@ -141,18 +144,18 @@ def _list_folder(
             raise SeriesError(f"cannot read series folder: {exc.strerror}") from exc
         warn(f"skipped folder {rel!r}: {exc.strerror}")
         mtime_ns = -1  # never "unchanged": try again next run
-    # Parsed after the listing, so the loop above stays a name test; equal results (tuples,
-    # hashed in C) are grouped once, by what decides their bucket.
-    groups: dict[tuple[int | None, bool], list[int]] = {}
+    # Parsed after the listing, so the loop above stays a name test. A folder's names nearly
+    # always agree on season and special-ness: then the grouping runs in C, not per name.
     stems.sort()
     stems.sort(key=len)  # by length, then name: one shape's names in one run (see nameshapes)
-    for parsed_season, episodes, special in set(parse_folder_stems(stems)):
-        if episodes:  # else a film or an extra in the folder: not an episode
-            key = (parsed_season, special)
-            if key in groups:
-                groups[key] += episodes
-            else:
-                groups[key] = list(episodes)
+    results = parse_folder_stems(stems)
+    seasons, specials = set(map(_SEASON_OF, results)), set(map(_SPECIAL_OF, results))
+    groups: dict[tuple[int | None, bool], Iterable[int]] = {}
+    if len(seasons) == 1 and len(specials) == 1:
+        groups[seasons.pop(), specials.pop()] = chain.from_iterable(map(_EPISODES_OF, results))
+    else:
+        for parsed_season, episodes, special in results:
+            groups.setdefault((parsed_season, special), []).extend(episodes)
     found: dict[str, set[int]] = {}
     for (parsed_season, special), numbers in groups.items():
         if special:
@@ -163,7 +166,8 @@ def _list_folder(
             bucket = str(season)
         else:
             bucket = ABSOLUTE
-        found.setdefault(bucket, set()).update(numbers)
+        found.setdefault(bucket, set()).update(numbers)  # a film or an extra adds no number
+    found = {bucket: numbers for bucket, numbers in found.items() if numbers}
     subdirs.sort()
     record = {
         "mtime_ns": mtime_ns,
