@@ -14,7 +14,6 @@ import json
 import os
 import signal
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -61,11 +60,14 @@ config_app = typer.Typer(no_args_is_help=True, help="Write or show the configura
 app.add_typer(config_app, name="config")
 
 
-@dataclass
 class Globals:
-    config: Path | None = None
-    quiet: bool = False
-    verbose: bool = False
+    """Options that may come before the command name (a plain class: a dataclass would
+    cost every start a millisecond to build)."""
+
+    __slots__ = ("config", "quiet", "verbose")
+
+    def __init__(self, config: Path | None = None, quiet: bool = False, verbose: bool = False) -> None:
+        self.config, self.quiet, self.verbose = config, quiet, verbose
 
 
 _globals = Globals()

@@ -20,9 +20,8 @@ import os
 from collections.abc import Callable, Iterable
 from itertools import chain
 from operator import itemgetter
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from aniload.artnames import ART_EXTENSIONS
 from aniload.errors import SeriesError
@@ -47,8 +46,7 @@ ABSOLUTE = "absolute"
 Warn = Callable[[str], None]
 
 
-@dataclass(slots=True)
-class ScanResult:
+class ScanResult(NamedTuple):
     scan: dict[str, Any]  # {"dirs": {...}}: goes into the sidecar
     episodes: dict[str, list[int]] | None  # None when unchanged: the sidecar's still holds
     changed: bool  # the result differs from the previous scan: the sidecar needs writing

@@ -24,9 +24,8 @@ import json
 import os
 import stat
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from aniload import __version__
 from aniload.errors import SidecarError, WriteError
@@ -37,8 +36,7 @@ SCHEMA = 1
 STEPS = ("episodes", "nfo", "poster", "fanart", "logo")
 
 
-@dataclass(slots=True)
-class Loaded:
+class Loaded(NamedTuple):
     data: dict[str, Any] | None  # None: no usable sidecar (missing or set aside)
     ctime_ns: int | None  # the sidecar's ctime: equals the folder's mtime if it was the last write
     problem: str | None  # a warning for the user (corrupt, foreign), or None
