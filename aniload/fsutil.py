@@ -41,9 +41,7 @@ os.register_at_fork(after_in_child=_after_fork)  # forked scan workers must not 
 
 
 def _temp_name(folder: str, name: str, *, random: bool = False) -> str:
-    """pid + counter: no getrandom() call per write. A name that turns out to be taken (a
-    killed run's leftover with the same pid, a planted link) is met with EEXIST by the
-    O_EXCL open, and the caller asks for a random one instead."""
+    """pid + counter: no getrandom() call per write (``_create_temp`` handles a taken one)."""
     if random:
         import secrets
 

@@ -74,7 +74,8 @@ def scan_library(
                 continue
             results[series.folder], entries[series.folder] = cached, entry
             _emit_done(reporter, series, cached)
-        workers = min(_usable_cpus(), 4) if len(misses) >= PARALLEL_MIN_SERIES else 1
+        big = len(misses) >= PARALLEL_MIN_SERIES
+        workers = min(_usable_cpus(), 4) if big else 1
         if workers > 1:
             outcomes = _scan_in_processes(misses, config, warn, unclean, workers)
         else:
@@ -83,7 +84,7 @@ def scan_library(
         # sidecars while the workers finish; the final sync, which must follow the last
         # write, then has little left to wait for. The index (only a cache, never synced)
         # is written while it waits.
-        early_sync_at = int(len(misses) * 0.8) if len(misses) >= PARALLEL_MIN_SERIES else -1
+        early_sync_at = int(len(misses) * 0.8) if big else -1
         syncs: list[threading.Thread] = []
         wrote_any = False
         for done, (series, (result, wrote, entry)) in enumerate(zip(misses, outcomes, strict=True), 1):

@@ -20,6 +20,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 from aniload.scanindex import INDEX_NAME  # noqa: E402
+from aniload.sidecar import SIDECAR_NAME  # noqa: E402
 from bench.trees import make_tree, series_folder  # noqa: E402
 
 WORK = HERE / ".work"
@@ -41,11 +42,16 @@ def timed(cmd: list[str], env: dict | None = None) -> tuple[float, int]:
     return elapsed, usage.ru_maxrss
 
 
+def median_ratio(tops: list[float], bottoms: list[float]) -> float:
+    """The median of the rounds' ratios (each round timed both sides back to back)."""
+    return statistics.median(t / b for t, b in zip(tops, bottoms, strict=True))
+
+
 def forget_scans(lib: Path) -> None:
     """Back to a library aniload has never seen: no sidecars, no scan index."""
     for entry in os.scandir(lib):
         try:
-            os.unlink(os.path.join(entry.path, ".aniload.json"))
+            os.unlink(os.path.join(entry.path, SIDECAR_NAME))
         except (FileNotFoundError, NotADirectoryError):
             pass
     (lib / INDEX_NAME).unlink(missing_ok=True)
@@ -81,8 +87,7 @@ def scan_figures() -> list[tuple[str, str, str, str]]:
         colds.append(t)
         rss = max(rss, r)
         rescans.append(timed(ANILOAD + ["-q", "scan", str(lib)], env)[0])
-    cold_ratio = statistics.median(c / f for c, f in zip(colds, finds))
-    rescan_ratio = statistics.median(r / f for r, f in zip(rescans, finds))
+    cold_ratio, rescan_ratio = median_ratio(colds, finds), median_ratio(rescans, finds)
     find_t, cold, rescan = (statistics.median(v) for v in (finds, colds, rescans))
     name = series_folder(target)
     timed(ANILOAD + ["-q", "scan", str(single)], env)
@@ -90,7 +95,7 @@ def scan_figures() -> list[tuple[str, str, str, str]]:
     for _ in range(ROUNDS):
         bigs.append(timed(ANILOAD + ["-q", "scan", str(lib), "--series", name], env)[0])
         smalls.append(timed(ANILOAD + ["-q", "scan", str(single), "--series", name], env)[0])
-    one_ratio = statistics.median(b / s for b, s in zip(bigs, smalls))
+    one_ratio = median_ratio(bigs, smalls)
     one_big, one_small = statistics.median(bigs), statistics.median(smalls)
     files = SERIES * FILES
     return [

@@ -59,6 +59,17 @@ def run(cli_env):
     return _run
 
 
+# Four series the stand-in TMDB knows, in the layouts a real library mixes: season folder,
+# fansub name, flat, 1x01. Shared by the fetch and fault tests.
+STANDIN_SPEC = {
+    "Attack on Titan (2013)": {"Season 1": ["Attack on Titan - S01E01.mkv", "Attack on Titan - S01E02.mkv"]},
+    "Frieren (2023)": ["[SubsPlease] Sousou no Frieren - 05 (1080p) [F02B9CEE].mkv"],
+    "Hunter x Hunter (1999)": ["Hunter x Hunter - 01.mkv"],
+    "Cowboy Bebop": {"Season 1": ["Cowboy Bebop - 1x01.mkv"]},
+}
+STANDIN_IDS = {"Attack on Titan (2013)": 1429, "Frieren (2023)": 209867, "Hunter x Hunter (1999)": 12850, "Cowboy Bebop": 30991}
+
+
 def build_library(root: Path, spec: dict[str, dict[str, list[str]] | list[str]]) -> Path:
     """``{"Series (2020)": {"Season 1": [names], "": [flat names]}}`` or ``{"Series": [flat names]}``."""
     root.mkdir(parents=True, exist_ok=True)

@@ -9,20 +9,12 @@ from pathlib import Path
 import pytest
 
 from standin import Fault
-from tests.conftest import build_library, snapshot
-
-SPEC = {
-    "Attack on Titan (2013)": {"Season 1": ["Attack on Titan - S01E01.mkv", "Attack on Titan - S01E02.mkv"]},
-    "Frieren (2023)": ["[SubsPlease] Sousou no Frieren - 05 (1080p) [F02B9CEE].mkv"],
-    "Hunter x Hunter (1999)": ["Hunter x Hunter - 01.mkv"],
-    "Cowboy Bebop": {"Season 1": ["Cowboy Bebop - 1x01.mkv"]},
-}
-EXPECTED_IDS = {"Attack on Titan (2013)": 1429, "Frieren (2023)": 209867, "Hunter x Hunter (1999)": 12850, "Cowboy Bebop": 30991}
+from tests.conftest import STANDIN_IDS, STANDIN_SPEC, build_library, snapshot
 
 
 @pytest.fixture
 def lib(tmp_path: Path) -> Path:
-    return build_library(tmp_path / "lib", SPEC)
+    return build_library(tmp_path / "lib", STANDIN_SPEC)
 
 
 def by_folder(doc: dict) -> dict[str, dict]:
@@ -39,7 +31,7 @@ def test_fetch_new_library_end_to_end(run, lib, tmdb, tmdb_env):
     doc = r.json()
     assert doc["command"] == "fetch" and doc["summary"] == {"series": 4, "ok": 4, "failed": 0}
     series = by_folder(doc)
-    for folder, tmdb_id in EXPECTED_IDS.items():
+    for folder, tmdb_id in STANDIN_IDS.items():
         s = series[folder]
         assert s["tmdb_id"] == tmdb_id, (folder, s)
         assert s["status"] == "ok" and s["error"] is None

@@ -17,6 +17,7 @@ fails for the reason it names and starts passing (XPASS, so strict fails) once f
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -189,6 +190,25 @@ def wait_for(predicate, timeout: float, what: str, proc: subprocess.Popen | None
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.005)
+
+
+@contextlib.contextmanager
+def reaped(proc: subprocess.Popen):
+    """No test leaves a run behind: one still alive at the end of the block is killed."""
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def signal_and_wait(proc: subprocess.Popen, sig: int) -> tuple[int, float]:
+    """Send ``sig``; (exit code, seconds until the run ended), waiting at most 10 s."""
+    t0 = time.monotonic()
+    proc.send_signal(sig)
+    code = proc.wait(timeout=10)
+    return code, time.monotonic() - t0
 
 
 class LineReader:
@@ -452,19 +472,12 @@ def _interrupt_fetch(lib: Path, env: dict[str, str], sig: int, *, mid_write: boo
     stop, stderr, the series lines printed before the signal, the lines printed after)."""
     proc = start(aniload("fetch", lib), env, stderr=subprocess.PIPE)
     reader = LineReader(proc.stderr)
-    try:
+    with reaped(proc):
         wait_for(lambda: len(reader.finished()) >= 2, 30, "two series to finish", proc)
         if mid_write:  # an NFO or image is being written: its temp file exists
             wait_for(lambda: bool(temp_files(lib)), 10, "a write in flight", proc)
         before = reader.finished()
-        t0 = time.monotonic()
-        proc.send_signal(sig)
-        code = proc.wait(timeout=10)
-        stopped_in = time.monotonic() - t0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        code, stopped_in = signal_and_wait(proc, sig)
     err = reader.join()
     return code, stopped_in, err, before, reader.finished()[len(before):]
 
@@ -553,16 +566,9 @@ def test_ctrl_c_during_scan_of_a_large_library(tmp_path, cli_env):
     count = lambda: sum(1 for f in folders if (f / SIDECAR).exists())  # noqa: E731
     proc = start(aniload("scan", lib), cli_env, stderr=subprocess.PIPE)
     reader = LineReader(proc.stderr)
-    try:
+    with reaped(proc):
         wait_for(lambda: count() >= 50, 60, "the scan to write 50 sidecars", proc)
-        t0 = time.monotonic()
-        proc.send_signal(signal.SIGINT)
-        code = proc.wait(timeout=10)
-        stopped_in = time.monotonic() - t0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        code, stopped_in = signal_and_wait(proc, signal.SIGINT)
     err = reader.join()
     assert code == 130, err[-2000:]
     assert stopped_in < 2.0, f"took {stopped_in:.2f}s to stop"

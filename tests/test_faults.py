@@ -33,15 +33,8 @@ from PIL import Image
 from aniload.artwork import pick_image
 from standin import Fault, Standin
 from standin.catalog import Catalog
-from tests.conftest import build_library
+from tests.conftest import STANDIN_IDS, STANDIN_SPEC, build_library
 
-SPEC = {
-    "Attack on Titan (2013)": {"Season 1": ["Attack on Titan - S01E01.mkv", "Attack on Titan - S01E02.mkv"]},
-    "Frieren (2023)": ["[SubsPlease] Sousou no Frieren - 05 (1080p) [F02B9CEE].mkv"],
-    "Hunter x Hunter (1999)": ["Hunter x Hunter - 01.mkv"],
-    "Cowboy Bebop": {"Season 1": ["Cowboy Bebop - 1x01.mkv"]},
-}
-IDS = {"Attack on Titan (2013)": 1429, "Frieren (2023)": 209867, "Hunter x Hunter (1999)": 12850, "Cowboy Bebop": 30991}
 ART_FILES = {"poster": "poster.jpg", "fanart": "fanart.jpg", "logo": "clearlogo.png"}
 
 SEARCHED = "Frieren (2023)"          # its search is faulted
@@ -103,7 +96,7 @@ ERROR_HINT = {SEARCHED: "/search/tv", DETAILED: "/tv/1429", IMAGED: "poster"}
 
 @pytest.fixture
 def lib(tmp_path: Path) -> Path:
-    return build_library(tmp_path / "lib", SPEC)
+    return build_library(tmp_path / "lib", STANDIN_SPEC)
 
 
 @pytest.fixture
@@ -143,7 +136,7 @@ def assert_whole(lib: Path, tmdb) -> None:
     """No temp file anywhere; everything aniload wrote is whole and what TMDB serves."""
     leftovers = [str(p.relative_to(lib)) for p in lib.rglob("*") if p.name.endswith(".aniload-tmp")]
     assert leftovers == []
-    for folder in SPEC:
+    for folder in STANDIN_SPEC:
         d = lib / folder
         side = {}
         if (d / ".aniload.json").exists():
@@ -151,7 +144,7 @@ def assert_whole(lib: Path, tmdb) -> None:
             assert isinstance(side, dict)
         if (d / "tvshow.nfo").exists():
             root = ET.parse(d / "tvshow.nfo").getroot()
-            assert root.tag == "tvshow" and root.find("uniqueid[@type='tmdb']").text == str(IDS[folder])
+            assert root.tag == "tvshow" and root.find("uniqueid[@type='tmdb']").text == str(STANDIN_IDS[folder])
         for kind, name in ART_FILES.items():
             p = d / name
             if not p.exists():
@@ -175,7 +168,7 @@ def missing_work(lib: Path) -> tuple[Counter, int]:
     """What a clean run must ask for: API paths (a Counter) and the number of downloads."""
     api: Counter = Counter()
     images = 0
-    for folder in SPEC:
+    for folder in STANDIN_SPEC:
         d = lib / folder
         missing = [n for n in ("tvshow.nfo", *ART_FILES.values()) if not (d / n).exists()]
         if not missing:
@@ -183,7 +176,7 @@ def missing_work(lib: Path) -> tuple[Counter, int]:
         side = json.loads((d / ".aniload.json").read_text(encoding="utf-8")) if (d / ".aniload.json").exists() else {}
         if not (side.get("match") or {}).get("tmdb_id"):
             api["/3/search/tv"] += 1
-        api[f"/3/tv/{IDS[folder]}"] += 1
+        api[f"/3/tv/{STANDIN_IDS[folder]}"] += 1
         images += sum(1 for n in ART_FILES.values() if n in missing)
     if api:
         api["/3/configuration"] += 1  # the credentials check of a run that goes online
@@ -198,9 +191,9 @@ def heal(run, lib: Path, tmdb, env: dict, cfg: Path | None = None) -> dict:
     tmdb.reset_log()
     r, doc = fetch(run, lib, env, cfg)
     assert r.code == 0, (r.stderr, doc)
-    assert doc["summary"] == {"series": len(SPEC), "ok": len(SPEC), "failed": 0}
+    assert doc["summary"] == {"series": len(STANDIN_SPEC), "ok": len(STANDIN_SPEC), "failed": 0}
     for s in doc["series"]:
-        assert s["error"] is None and s["tmdb_id"] == IDS[s["folder"]]
+        assert s["error"] is None and s["tmdb_id"] == STANDIN_IDS[s["folder"]]
         assert set(s["steps"].values()) <= {"done", "present"}, s
         # a complete folder is left alone
         if not any(v == "done" for k, v in s["steps"].items() if k != "episodes"):
@@ -235,7 +228,7 @@ def transient_case(cls: str, run, root: Path, tmdb) -> None:
     """A few bad answers per path: every series ends ok after retries (or, where the
     downloader deliberately does not retry, fails with a one-line reason)."""
     template, by_design = CLASSES[cls][1], CLASSES[cls][2]
-    lib, env = build_library(root / "lib", SPEC), env_for(tmdb)
+    lib, env = build_library(root / "lib", STANDIN_SPEC), env_for(tmdb)
     cfg = write_cfg(root, template.format(retries=3) if template else TRANSIENT_CFG)
     add_faults(tmdb, cls, permanent=False)
     r, doc = fetch(run, lib, env, cfg)
@@ -256,7 +249,7 @@ def transient_case(cls: str, run, root: Path, tmdb) -> None:
 def permanent_case(cls: str, run, root: Path, tmdb) -> None:
     """The fault never ends: its three series fail with a one-line error, the fourth is ok."""
     template = CLASSES[cls][1]
-    lib, env = build_library(root / "lib", SPEC), env_for(tmdb)
+    lib, env = build_library(root / "lib", STANDIN_SPEC), env_for(tmdb)
     cfg = write_cfg(root, template.format(retries=1) if template else PERMANENT_CFG)
     add_faults(tmdb, cls, permanent=True)
     r, doc = fetch(run, lib, env, cfg)
@@ -306,7 +299,7 @@ def test_stand_in_rate_limit_storm_ends_all_ok(run, lib, tmp_path, tmdb, tmdb_en
 
 
 def storm_case(run, root: Path, tmdb, *, retry_after: float | None, times: int) -> None:
-    lib, env = build_library(root / "lib", SPEC), env_for(tmdb)
+    lib, env = build_library(root / "lib", STANDIN_SPEC), env_for(tmdb)
     cfg = write_cfg(root, "[tmdb]\nmax_retries = 10\n")
     # `times` refusals for each kind of API request the run makes; whoever asks first gets them
     for path in ("/search/tv", "/3/tv/"):
