@@ -100,7 +100,7 @@ def _plan(
 ) -> Plan:
     result = new_report(series)
     try:
-        loaded = sidecar.load(series.path, set_aside=False)
+        loaded = sidecar.load(series.dir, set_aside=False)
         if loaded.problem:
             warn(loaded.problem, series.folder)
         data, state, dirty = scan_episodes(series, loaded, warn.for_series(series), sweep=not dry_run, relist=relist)
@@ -108,10 +108,10 @@ def _plan(
         result.fail(str(exc))
         result.steps["episodes"] = "failed"
         return Plan(series, {}, result, dirty=False, set_aside=False)
-    fill_report(result, data, config, series.path, fresh=True)
+    fill_report(result, data, config, series.dir, fresh=True)
     result.steps["episodes"] = state
     plan = Plan(series, data, result, dirty=dirty, set_aside=loaded.problem is not None)
-    files = art_listing(series.path, data, fresh=True)
+    files = art_listing(series.dir, data, fresh=True)
     plan.need_nfo = force or result.steps["nfo"] != "present"
     for kind in ART_STEPS:
         record = data["steps"].get(kind, {})
@@ -236,9 +236,9 @@ def _fail_unreached(plan: Plan, message: str, reporter: Reporter, dry_run: bool)
 
 def _save(plan: Plan, *, durable: bool = False) -> None:
     if plan.set_aside:
-        sidecar.load(plan.series.path)  # renames the broken one aside, keeps it
+        sidecar.load(plan.series.dir)  # renames the broken one aside, keeps it
         plan.set_aside = False
-    sidecar.save(plan.series.path, plan.data, durable=durable)
+    sidecar.save(plan.series.dir, plan.data, durable=durable)
     plan.dirty = False
     plan.saved = True
 
@@ -406,7 +406,7 @@ class SeriesWorker:
         try:
             if plan.wrote_files and plan.data.get("scan"):
                 plan.data["scan"]["dirs"].get("", {})["mtime_ns"] = -1  # relist the top folder only
-                rescan = scan_series(plan.series.path, plan.data["scan"], None, lambda m: None)
+                rescan = scan_series(plan.series.dir, plan.data["scan"], None, lambda m: None)
                 plan.data["scan"] = {"at": plan.data["scan"].get("at"), **rescan.scan}
             _save(plan)
         except SeriesError as exc:

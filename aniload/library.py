@@ -25,18 +25,27 @@ from aniload.foldernames import parse_series_folder
 Warn = Callable[[str, str | None], None]  # (message, series folder or None)
 
 _NON_WORD = re.compile(r"[\W_]+")
-_ASCII_SEPARATORS = {c: " " for c in range(128) if not chr(c).isalnum()}
+# ASCII letters and digits lower-cased, every other byte a space: bytes.translate is C speed.
+_ASCII_SLUG_BYTES = bytes(ord(chr(c).lower()) if chr(c).isalnum() else 32 for c in range(128)) + bytes(128)
 
 
 class SeriesFolder(NamedTuple):
-    """Immutable; a tuple because a run builds one per series folder before anything else."""
+    """Immutable; a tuple because a run builds one per series folder before anything else.
+
+    The real path is kept as a string: os calls take it as it is, and building a Path for
+    each of thousands of folders costs more than listing the library (``path`` makes one).
+    """
 
     folder: str  # the folder name for display (undecodable bytes escaped)
-    path: Path  # the real path (raw name)
+    dir: str  # the real path (raw name)
     key: str  # stable slug, e.g. "attack-on-titan-2013"
     title: str
     year: int | None
     tmdb_id_hint: int | None  # from "[tmdbid-1429]"-style folder names
+
+    @property
+    def path(self) -> Path:
+        return Path(self.dir)
 
 
 def display_name(name: str) -> str:
@@ -54,7 +63,7 @@ def series_key(folder: str) -> str:
     collapses to single dashes. A name with no letters or digits falls back to a hash.
     """
     if folder.isascii():  # the common case, without a regex: non-alphanumerics separate
-        slug = "-".join(folder.lower().translate(_ASCII_SEPARATORS).split())
+        slug = b"-".join(folder.encode("ascii").translate(_ASCII_SLUG_BYTES).split()).decode("ascii")
     else:
         text = unicodedata.normalize("NFKC", folder).casefold()
         slug = _NON_WORD.sub("-", text).strip("-")
@@ -66,17 +75,14 @@ def series_key(folder: str) -> str:
     return slug
 
 
-def make_series(library: Path, raw_name: str) -> SeriesFolder:
+_new_series = tuple.__new__  # SeriesFolder(...) without its Python-level __new__: one per folder
+
+
+def make_series(library: Path | str, raw_name: str) -> SeriesFolder:
     shown = display_name(raw_name)
-    parsed = parse_series_folder(shown)
-    return SeriesFolder(
-        folder=shown,
-        path=library / raw_name,
-        key=series_key(shown),
-        title=parsed.title,
-        year=parsed.year,
-        tmdb_id_hint=parsed.tmdb_id,
-    )
+    title, year, tmdb_id = parse_series_folder(shown)
+    path = os.path.join(library, raw_name)
+    return _new_series(SeriesFolder, (shown, path, series_key(shown), title, year, tmdb_id))
 
 
 def resolve_library(path: Path | None) -> Path:
@@ -118,7 +124,8 @@ def list_series(library: Path, warn: Warn) -> list[SeriesFolder]:
             names = [e.name for e in entries if _is_series_entry(e, warn)]
     except OSError as exc:
         raise LibraryError(f"cannot read library {display_name(str(library))}: {exc.strerror}") from exc
-    series = [make_series(library, name) for name in names]
+    base = os.fspath(library)
+    series = [make_series(base, name) for name in names]
     series.sort(key=lambda s: (s.folder.casefold(), s.folder))
     return _disambiguate_keys(series)
 
@@ -136,7 +143,7 @@ def _disambiguate_keys(series: list[SeriesFolder]) -> list[SeriesFolder]:
     for s in series:
         if seen[s.key] > 1:
             digest = hashlib.sha1(s.folder.encode("utf-8", "surrogateescape")).hexdigest()[:6]
-            s = SeriesFolder(s.folder, s.path, f"{s.key}-{digest}", s.title, s.year, s.tmdb_id_hint)
+            s = s._replace(key=f"{s.key}-{digest}")
         out.append(s)
     return out
 
@@ -150,7 +157,7 @@ def select_series(library: Path, names: list[str], warn: Warn) -> list[SeriesFol
     """
     if not names:
         return list_series(library, warn)
-    chosen: dict[Path, SeriesFolder] = {}
+    chosen: dict[str, SeriesFolder] = {}
     unresolved = []
     for name in names:
         candidate = library / name
@@ -161,7 +168,8 @@ def select_series(library: Path, names: list[str], warn: Warn) -> list[SeriesFol
             and candidate.is_dir()
             and not candidate.is_symlink()
         ):
-            chosen.setdefault(candidate, make_series(library, name))
+            found = make_series(library, name)
+            chosen.setdefault(found.dir, found)
         else:
             unresolved.append(name)
     if unresolved:
@@ -172,7 +180,7 @@ def select_series(library: Path, names: list[str], warn: Warn) -> list[SeriesFol
             found = by_folder.get(name.casefold()) or by_key.get(name.strip().casefold())
             if found is None:
                 raise UsageError(_unknown_series_message(name, everything))
-            chosen.setdefault(found.path, found)
+            chosen.setdefault(found.dir, found)
     return sorted(chosen.values(), key=lambda s: (s.folder.casefold(), s.folder))
 
 

@@ -175,16 +175,16 @@ def _scan_one(
     reporter.emit(Event(ev.STEP, series=series.folder, step="episodes", state="running"))
     wrote = False
     try:
-        loaded = sidecar.load(series.path)
+        loaded = sidecar.load(series.dir)
         if loaded.problem:
             warn(loaded.problem, series.folder)
         data, state, dirty = scan_episodes(series, loaded, warn.for_series(series), relist=relist)
         if dirty:
-            sidecar.save(series.path, data, durable=False)
+            sidecar.save(series.dir, data, durable=False)
             wrote = True
-        fill_report(result, data, config, series.path, fresh=True)
+        fill_report(result, data, config, series.dir, fresh=True)
         result.steps["episodes"] = state
-        entry = scanindex.entry_for(series.path, data, result, config) if not loaded.problem else None
+        entry = scanindex.entry_for(series.dir, data, result, config) if not loaded.problem else None
     except SeriesError as exc:
         result.fail(str(exc))
         result.steps["episodes"] = "failed"
@@ -194,7 +194,7 @@ def _scan_one(
     return result, wrote, entry
 
 
-def fill_report(result: SeriesReport, data: dict | None, config: Config, series_dir: Path, fresh: bool) -> None:
+def fill_report(result: SeriesReport, data: dict | None, config: Config, series_dir: Path | str, fresh: bool) -> None:
     data = data or {}
     result.episodes = data.get("episodes") or {"absolute": []}
     match = data.get("match")
@@ -210,12 +210,12 @@ def status_library(
     for series in selected:
         result = new_report(series)
         try:
-            loaded = sidecar.load(series.path, set_aside=False)
+            loaded = sidecar.load(series.dir, set_aside=False)
             if loaded.problem:
                 warn(loaded.problem, series.folder)
             data = loaded.data
-            fresh = data is not None and is_fresh(series.path, data.get("scan"), loaded.ctime_ns)
-            fill_report(result, data, config, series.path, fresh)
+            fresh = data is not None and is_fresh(series.dir, data.get("scan"), loaded.ctime_ns)
+            fill_report(result, data, config, series.dir, fresh)
             result.steps["episodes"] = "present" if fresh else "pending"
             failure = first_failure(data)
             if failure:

@@ -54,7 +54,7 @@ def cached_report(series, entry: Any, now: float) -> SeriesReport | None:
         ident, dirs, fields, valid_until = entry["sidecar"], entry["dirs"], entry["report"], entry["valid_until"]
         if valid_until is not None and now >= valid_until:
             return None
-        base = os.fspath(series.path)
+        base = series.dir
         st = os.lstat(base + "/" + SIDECAR_NAME)
         if [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns] != ident:
             return None
@@ -71,7 +71,7 @@ def cached_report(series, entry: Any, now: float) -> SeriesReport | None:
         return None
 
 
-def entry_for(series_dir: Path, data: dict[str, Any], report: SeriesReport, config: Config) -> dict | None:
+def entry_for(series_dir: Path | str, data: dict[str, Any], report: SeriesReport, config: Config) -> dict | None:
     """What to remember of a series whose scan just ended ok (None: not cacheable)."""
     if report.status != "ok" or not data or not data.get("scan"):
         return None

@@ -27,7 +27,7 @@ from aniload.artnames import ART_EXTENSIONS
 from aniload.errors import SeriesError
 from aniload.fsutil import is_temp_name
 from aniload.foldernames import parse_season_folder
-from aniload.names import video_stem
+from aniload.names import VIDEO_EXTENSIONS, video_stem
 from aniload.nameshapes import parse_folder_stems
 
 # Folders media servers treat as extras (Jellyfin's list, plus the usual anime BD extras).
@@ -39,6 +39,9 @@ EXTRAS_FOLDERS = frozenset(
         "cds", "cd", "fonts", "subs", "subtitles", "music", "ost", "soundtrack",
     }
 )
+# The commonest video names end in a lower-case extension of three letters; the loop below
+# takes those with one set lookup, the rest through ``video_stem``.
+_VIDEO_EXT4 = frozenset(ext for ext in VIDEO_EXTENSIONS if len(ext) == 4)
 _SEASON_OF, _EPISODES_OF, _SPECIAL_OF = itemgetter(0), itemgetter(1), itemgetter(2)  # of an EpisodeName
 MAX_DEPTH = 4  # series folder = 0; "Season 1/Disc 2/..." is deep enough
 ABSOLUTE = "absolute"
@@ -55,7 +58,7 @@ class ScanResult(NamedTuple):
 
 
 def scan_series(
-    series_dir: Path,
+    series_dir: Path | str,
     previous: dict[str, Any] | None,
     sidecar_ctime_ns: int | None,
     warn: Warn,
@@ -121,6 +124,9 @@ def _list_folder(
         with os.scandir(path) as entries:
             for entry in entries:  # the hot loop of a cold scan: runs once per file
                 name = entry.name
+                if name[-4:] in _VIDEO_EXT4 and name[0] != ".":  # "x.mkv": no call for most files
+                    stems.append(name[:-4])
+                    continue
                 if name[0] == ".":
                     if not rel and is_temp_name(name):
                         stray.append(name)
@@ -196,7 +202,7 @@ def merge_found(records) -> dict[str, list[int]]:
     return {k: sorted(merged[k]) for k in sorted(merged, key=season_sort_key)}
 
 
-def is_fresh(series_dir: Path, scan: dict[str, Any] | None, sidecar_ctime_ns: int | None) -> bool:
+def is_fresh(series_dir: Path | str, scan: dict[str, Any] | None, sidecar_ctime_ns: int | None) -> bool:
     """True when no scanned folder has changed since the scan; stats only, lists nothing."""
     if not scan or not scan.get("dirs"):
         return False

@@ -66,7 +66,7 @@ def new_sidecar(key: str, folder: str, name: str, year: int | None) -> dict[str,
     }
 
 
-def load(series_dir: Path, *, set_aside: bool = True) -> Loaded:
+def load(series_dir: Path | str, *, set_aside: bool = True) -> Loaded:
     """Read the sidecar; a broken one is renamed aside when ``set_aside`` (status passes False)."""
     path = os.path.join(series_dir, SIDECAR_NAME)
     try:
@@ -190,7 +190,7 @@ def _set_aside(path_str: str, why: str, set_aside: bool) -> Loaded:
     return Loaded(None, None, f"{SIDECAR_NAME} {why}: kept as {aside.name}, rebuilt")
 
 
-def save(series_dir: Path, data: dict[str, Any], *, durable: bool) -> None:
+def save(series_dir: Path | str, data: dict[str, Any], *, durable: bool) -> None:
     """Write atomically; ``durable=False`` defers the fsync to one sync at the end of the run."""
     data["written_by"] = f"aniload {__version__}"
     try:

@@ -54,7 +54,7 @@ def unavailable_valid_until(data: dict[str, Any], config: Config) -> float | Non
     return min(ends) if ends else None
 
 
-def art_listing(series_dir: Path, data: dict[str, Any] | None, fresh: bool) -> dict[str, int]:
+def art_listing(series_dir: Path | str, data: dict[str, Any] | None, fresh: bool) -> dict[str, int]:
     """The series folder's NFO and image files: recorded by the scan when it is fresh, else listed now."""
     if fresh and data and data.get("scan"):
         recorded = data["scan"]["dirs"].get("", {}).get("files")
@@ -126,9 +126,9 @@ def scan_episodes(
     if relist and previous and "" in previous.get("dirs", {}):
         previous = {**previous, "dirs": {**previous["dirs"], "": {**previous["dirs"][""], "mtime_ns": -1}}}
         ctime_ns = None
-    result = scan_series(series.path, previous, ctime_ns, warn)
+    result = scan_series(series.dir, previous, ctime_ns, warn)
     if sweep:
-        _sweep_stray_temp_files(series.path, result.stray)
+        _sweep_stray_temp_files(series.dir, result.stray)
     if not (result.changed or fresh_sidecar or meta_changed or data.get("scan") is None):
         return data, "present", False
     episodes = result.episodes or merge_found(result.scan["dirs"].values())
@@ -141,8 +141,8 @@ def scan_episodes(
     return data, "done", True
 
 
-def _sweep_stray_temp_files(series_dir: Path, names: list[str]) -> None:
+def _sweep_stray_temp_files(series_dir: Path | str, names: list[str]) -> None:
     """Remove temp files a killed run left behind (they are never the only copy of anything)."""
     for name in names:
         with contextlib.suppress(OSError):
-            os.unlink(series_dir / name)
+            os.unlink(os.path.join(series_dir, name))
