@@ -158,7 +158,7 @@ _RARE_MARK = _later(
     + r"(?:[話话集回]|(?![\da-z]))",
     re.X,
 )
-_SCENE_DOT = _later("_SCENE_DOT", r"\.(?!(?<=[hx]\.)26[45])(?!(?<=\d\.)\d(?!\d))")
+_SCENE_DOT = _later("_SCENE_DOT", r"\.(?!(?<=[hxHX]\.)26[45])(?!(?<=\d\.)\d(?!\d))")
 # A film or an extra; the first letter leads so the engine can skip straight to candidates.
 _NOT_EPISODE = _later(
     "_NOT_EPISODE",
@@ -184,6 +184,7 @@ _COUNTER_WORDS = tuple(  # "Part 2", "Vol.3", "No. 8" count something other than
     w + end for w in "part vol volume cour no chapter book movie film ver version gen".split()
     for end in (" ", ".", ". ")
 )
+_CHECKSUMS = _later("_CHECKSUMS", r"\[[0-9a-f]{8}\]")  # on the lower-cased name
 _TITLE_WORD_AFTER = _later("_TITLE_WORD_AFTER", r"\s+[^\W\d_]")
 
 
@@ -243,9 +244,25 @@ def parse_episode_name(filename: str) -> EpisodeName:
 
 def parse_episode_stem(stem: str) -> EpisodeName:
     """``parse_episode_name`` for a name whose extension the caller has already cut off."""
+    return parse_clean_stem(without_checksum(stem[:_MAX_NAME]))
+
+
+_HEX_DIGITS = "0123456789abcdefABCDEF"
+
+
+def without_checksum(s: str) -> str:
+    """``s`` without a trailing checksum tag ("... - 05 [1A2B3C4D]"), which says nothing of
+    the episode: the parser never sees it, and a season's names then differ only in their
+    number (see ``nameshapes``)."""
+    if s[-1:] == "]" and len(s) > 10 and s[-10] == "[" and not s[-9:-1].strip(_HEX_DIGITS):
+        return s[:-10].rstrip() or s
+    return s
+
+
+def parse_clean_stem(s: str) -> EpisodeName:
+    """The parser proper, on a stem already cut to ``_MAX_NAME`` and ``without_checksum``."""
     if _dash_search is None:
         _compile_patterns()
-    s = stem[:_MAX_NAME]
     if "_" in s:
         s = s.replace("_", " ")
     dash = _dash_search(s)
@@ -308,15 +325,9 @@ def _has_season_word(low: str) -> bool:
             or "mporada" in low or "agione" in low)
 
 
-# How many names took the general path below: ``nameshapes`` learns shapes from those only
-# (the fast paths above cost less than its check would).
-GENERAL_PATH_TAKEN = [0]
-
-
 def _parse_general(s: str, end: int, dash: re.Match | None, m: re.Match | None) -> EpisodeName:
     """``m`` is the first marker before ``end``, where the dash number (if any) starts.
     Markers win over the dash number, which wins over anything in _parse_slow."""
-    GENERAL_PATH_TAKEN[0] += 1
     season = season_at = marker = None
     while m is not None:
         kind = m.lastindex
@@ -417,8 +428,9 @@ def _parse_slow(
             best = m
             if len(m.group("n")) > 1 and m.group("n")[0] == "0":
                 padded = m
-    if _NOT_EPISODE.search(s) is not None:
-        return _result(season, (), special)  # "Movie 2", "NCOP1": a film or an extra
+    # "Movie 2", "NCOP1": a film or an extra (a checksum's "0ED5" is neither)
+    if _NOT_EPISODE.search(_CHECKSUMS.sub(" ", s) if "[" in s else s) is not None:
+        return _result(season, (), special)
     m = padded or best
     if m is None:  # a lone "OVA" is the first special
         return _result(season, (1,) if special else (), special)

@@ -44,6 +44,14 @@ EXTRA = [
     ("[DMG][Title][07][1080P][GB].mp4", None, [7]),
     ("【喵萌奶茶屋】★10月新番★[Title][07][1080p][简日双语][招募翻译].mp4", None, [7]),
     ("[Group] Title - 05v2 (BD 1080p) [0123ABCD].mkv", None, [5]),
+    ("[Group] Title 05 [12340ED5].mkv", None, [5]),  # a checksum's "ED5" is no ending
+    ("[Group] Title 05 [0ED51234] [1080p].mkv", None, [5]),
+    ("[Group] Title [NCED1] [0123ABCD].mkv", None, []),  # a real ending, checksum or not
+    ("Title - 05 [12345678].mkv", None, [5]),
+    ("[0123ABCD].mkv", None, []),
+    ("Title.05.1080p [ABCD1234].mkv", None, [5]),
+    ("Title.5.1080p.WEB.H.264-GRP.mkv", None, [5]),  # H.264 is a codec in either case
+    ("Title.5.1080p.WEB.X.265.mkv", None, [5]),
     ("[Group] Title - 100v2 [1080p].mkv", None, [100]),
     ("[Group] Title - 04 (WEB 1080p Hi10 E-AC-3).mkv", None, [4]),
     ("Title - 04 [Hi444PP].mkv", None, [4]),

@@ -10,9 +10,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aniload import names
+from aniload import names, nameshapes
 from aniload.nameshapes import parse_folder_stems
-from aniload.names import parse_episode_name, parse_episode_stem
+from aniload.names import parse_clean_stem, parse_episode_name, parse_episode_stem
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "filename_corpus.json"
 
@@ -54,11 +54,44 @@ def test_numbered_families_of_every_corpus_name():
             ])
 
 
-def test_a_season_of_slow_path_names_is_parsed_about_once():
-    stems = sorted(sorted(f"Show - Folge {n} [German Dub]" for n in range(1, 41)), key=len)  # as the scanner does
-    before = names.GENERAL_PATH_TAKEN[0]
+def parse_calls(monkeypatch, stems) -> int:
+    """How many names of ``stems`` the folder parse ran the parser on (learning included)."""
+    calls = []
+
+    def counting(s):
+        calls.append(s)
+        return parse_clean_stem(s)
+
+    monkeypatch.setattr(nameshapes, "parse_clean_stem", counting)
+    stems = sorted(sorted(stems), key=len)  # as the scanner does
     assert parse_folder_stems(stems) == [parse_episode_stem(s) for s in stems]
-    assert names.GENERAL_PATH_TAKEN[0] - before < 40 + 10  # 40 for the check, a few to learn
+    return len(calls)
+
+
+def test_a_season_is_parsed_about_once_per_number_length(monkeypatch):
+    # two runs of one length each (1-9, 10-40): two names of each parsed, one learnt (~2 parses)
+    assert parse_calls(monkeypatch, [f"Show - Folge {n} [German Dub]" for n in range(1, 41)]) <= 8
+    fansub = [f"[Group] Show - {n:02d} (1080p) [{random.Random(n).getrandbits(32):08X}]" for n in range(1, 41)]
+    # "01".."09" and "10".."40" (a leading zero or not): two shapes, learnt with ~6 parses in all
+    assert parse_calls(monkeypatch, fansub) <= 6  # the checksums differ; the parser ignores them
+    assert parse_calls(monkeypatch, [f"Show.S01E{n:02d}.1080p.WEB.x264-GRP" for n in range(1, 41)]) <= 6
+
+
+def test_a_folder_of_unlike_names_stops_learning(monkeypatch):
+    titles = ["The Beginning", "The Middle!", "An Ending..", "Another One", "Yet Another", "Last Words!"]
+    stems = [f"Show - S01E{n:02d} - {title}" for n, title in enumerate(titles * 5, 1)]
+    # names of equal length but other episode titles: two failed shapes, then plain parsing
+    assert parse_calls(monkeypatch, stems) <= len(stems) + 2 * 2
+
+
+def test_checksums_and_cut_names():
+    assert_same([f"[G] Show - {n:02d} [{c}]" for n, c in ((1, "ABCD1234"), (2, "abcd0ed5"), (3, "12345678"))])
+    assert_same([f"Show {n:02d} [0ED5{n:04d}]" for n in range(1, 9)])  # "0ED5" is no ending
+    assert_same([f"Show - {n:02d} [ABCD{n:04d}] [BD]" for n in range(1, 9)])  # not the last tag
+    assert_same([f"Show - {n:02d} [DEADBEEF] [ABCD{n:04d}]" for n in range(1, 9)])  # two: one dropped
+    long_title = "T" * (names._MAX_NAME - 14)
+    assert_same([f"{long_title} - {n:02d} [ABCD{n:04d}]" for n in range(1, 9)])  # cut inside the tag
+    assert_same([f"{long_title[:-3]} - {n:02d} [ABCD{n:04d}]" for n in range(1, 9)])  # tag at the cut
 
 
 def test_tricky_families_stay_right():
