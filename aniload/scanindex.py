@@ -63,10 +63,9 @@ def cached_report(series, entry: Any, now: float) -> SeriesReport | None:
         tmdb_id, states, episodes = fields
         if len(states) != len(STEPS) or not all(isinstance(state, str) for state in states):
             return None
-        report = SeriesReport(key=series.key, folder=series.folder, name=series.title, year=series.year)
-        report.tmdb_id, report.steps, report.episodes = tmdb_id, dict(zip(STEPS, states)), _expand(episodes)
-        report.steps["episodes"] = "present"  # found again, unchanged
-        return report
+        steps = dict(zip(STEPS, states))
+        steps["episodes"] = "present"  # found again, unchanged
+        return SeriesReport(series.key, series.folder, series.title, series.year, tmdb_id, "ok", steps, _expand(episodes))
     except (OSError, KeyError, TypeError, ValueError, IndexError, AttributeError):
         return None
 
