@@ -48,13 +48,19 @@ def parse_series_folder(name: str) -> SeriesFolderName:
         s = s.replace("_", " ")
         if s.count(".") >= 2:
             s = s.replace(".", " ")
-    for _ in range(8):  # trailing tags such as "[BD 1080p]", but not a "[2013]" year
-        i = s.rfind("[") if s.endswith("]") else -1
+    tags = 0
+    while s.endswith("]") and tags < 8:  # trailing tags such as "[BD 1080p]", but not a "[2013]" year
+        i = s.rfind("[")
         if i <= 0 or _PAREN_YEAR.match(s, i):
             break
         s = s[:i].rstrip()
+        tags += 1
     year = None
-    m = _PAREN_YEAR.search(s) or _BARE_YEAR.search(s)
+    # A bracketed year holds nothing but spaces and digits, so it can only open at the last
+    # bracket; a bare year needs a digit at the end. Every run parses every folder name.
+    m = _PAREN_YEAR.match(s, max(s.rfind("("), s.rfind("["), 0))
+    if m is None and s[-1:].isdigit():
+        m = _BARE_YEAR.search(s)
     if m is not None and m.start() > 0:
         year, s = int(m.group(1)), s[: m.start()]
     if s.startswith("["):  # a release group's folder: "[Group] Title"
@@ -62,7 +68,10 @@ def parse_series_folder(name: str) -> SeriesFolderName:
         if i > 0 and s[i + 1 :].strip():
             s = s[i + 1 :]
     title = " ".join(s.split()).strip(" -_") or raw or name  # whitespace runs as one space
-    return SeriesFolderName(title, year, tmdb_id)
+    return _new_folder_name(SeriesFolderName, (title, year, tmdb_id))
+
+
+_new_folder_name = tuple.__new__  # SeriesFolderName(...) without its Python-level __new__
 
 
 _WORD_NUMBERS = dict(zip("one two three four five six seven eight nine ten".split(), range(1, 11)))
