@@ -235,7 +235,8 @@ def config_init(
     verbose: VerboseOpt = False,
 ) -> None:
     """Write a commented starter config; refuses to overwrite an existing file."""
-    from aniload.config import default_config_path, write_starter_config
+    from aniload.config import default_config_path
+    from aniload.configfile import write_starter_config
 
     g = _merge_globals(None, False, verbose)
     try:
@@ -252,7 +253,7 @@ def config_show(
     verbose: VerboseOpt = False,
 ) -> None:
     """Print the effective configuration (secrets masked)."""
-    from aniload.config import masked_view
+    from aniload.configfile import masked_view
 
     g = _merge_globals(config, False, verbose)
     try:

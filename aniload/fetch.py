@@ -134,7 +134,7 @@ def _redo_for_new_pin(plan: Plan, files: dict[str, int], config: Config) -> None
 
     Files aniload did not make, or an NFO edited since, stay (``--force`` replaces them).
     """
-    from aniload.nfo import content_hash
+    from aniload.nforead import content_hash
 
     record = plan.data["steps"].get("nfo", {})
     with contextlib.suppress(OSError):
@@ -152,7 +152,7 @@ def _read_nfo(plan: Plan) -> bytes:
 
 def _choose_pin(plan: Plan, flag_pin: int | None) -> None:
     """flag > earlier flag pin (sidecar) > tmdb id in an existing NFO > folder name > earlier match."""
-    from aniload.nfo import read_nfo_ids
+    from aniload.nforead import read_nfo_ids
 
     match = plan.data.get("match") or {}
     if flag_pin is not None:
@@ -334,7 +334,8 @@ class SeriesWorker:
         return picks
 
     def _write_nfo(self, plan: Plan, details: dict, picks: dict[str, dict]) -> None:
-        from aniload.nfo import content_hash, render_tvshow_nfo
+        from aniload.nfo import render_tvshow_nfo
+        from aniload.nforead import content_hash
 
         art = {"poster": "poster", "fanart": "fanart", "logo": "clearlogo"}
         payload = render_tvshow_nfo(

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from aniload import config as cfg
+from aniload import configfile
 from aniload.config import (
     ArtworkConfig,
     Config,
@@ -20,10 +21,8 @@ from aniload.config import (
     config_path,
     default_config_path,
     load_config,
-    masked_view,
-    starter_config_text,
-    write_starter_config,
 )
+from aniload.configfile import masked_view, starter_config_text, write_starter_config
 from aniload.errors import ConfigError, RunError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -486,7 +485,7 @@ def test_fields_table_matches_the_dataclasses():
     expected |= {("tmdb", f.name) for f in dataclasses.fields(TMDBConfig)}
     expected |= {("artwork", f.name) for f in dataclasses.fields(ArtworkConfig)}
     assert documented == expected
-    assert {k for k in cfg._DOCS if k[1] is not None} == expected
+    assert {k for k in configfile._DOCS if k[1] is not None} == expected
 
 
 def test_config_example_toml_is_the_starter_text():

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aniload.nfo import clean_text, content_hash, read_nfo_ids, render_tvshow_nfo
+from aniload.nfo import clean_text, render_tvshow_nfo
+from aniload.nforead import content_hash, read_nfo_ids
 
 IMG = "https://image.tmdb.org/t/p"
 
