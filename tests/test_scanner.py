@@ -9,6 +9,7 @@ import pytest
 
 from aniload import sidecar
 from aniload.errors import LibraryError, SeriesError, SidecarError, UsageError
+from aniload.foldernames import parse_series_folder
 from aniload.library import list_series, select_series, series_key
 from aniload.scanner import scan_series
 from tests.conftest import build_library
@@ -100,12 +101,37 @@ def test_symlink_loop_is_reported_once_and_scan_ends(tmp_path):
 def test_series_key_and_folder_names(tmp_path):
     assert series_key("Attack on Titan (2013)") == "attack-on-titan-2013"
     assert series_key("Steins;Gate 0") == "steins-gate-0"
+    assert series_key("Re:ZERO -Starting Life_in\tAnother World- (2016)") == "re-zero-starting-life-in-another-world-2016"
+    assert series_key("  MIXED case__") == "mixed-case"
     assert series_key("葬送のフリーレン") == "葬送のフリーレン"
     assert series_key("!!!").startswith("series-")
     root = build_library(tmp_path, {"Foo!": [], "Foo?": [], "Bar (2001)": []})
     keys = {s.folder: s.key for s in list_series(root, lambda m, s: None)}
     assert keys["Bar (2001)"] == "bar-2001"
     assert keys["Foo!"] != keys["Foo?"] and keys["Foo!"].startswith("foo-")
+
+
+@pytest.mark.parametrize(
+    "folder, title, year, tmdb_id",
+    [
+        ("Frieren (2023)", "Frieren", 2023, None),
+        ("Title (2013) (2014)", "Title (2013)", 2014, None),  # only the last bracket is the year
+        ("Title [2013]", "Title", 2013, None),
+        ("Title ( 2013 )", "Title", 2013, None),
+        ("(2013)", "(2013)", None, None),  # a year alone is the title
+        ("Title (1899)", "Title (1899)", None, None),
+        ("Title (2013)x", "Title (2013)x", None, None),
+        ("Blade Runner 2049", "Blade Runner 2049", None, None),  # not a plausible year
+        ("Cowboy Bebop 1998", "Cowboy Bebop", 1998, None),
+        ("Attack.on.Titan.2013", "Attack on Titan", 2013, None),
+        ("86 (2021)", "86", 2021, None),
+        ("Title (2013) [tmdbid-1429]", "Title", 2013, 1429),
+        ("[Group] Title (2019) [BD 1080p]", "Title", 2019, None),
+        ("Mob Psycho 100 (2016) [tvdbid-1234]", "Mob Psycho 100", 2016, None),
+    ],
+)
+def test_series_folder_names(folder, title, year, tmdb_id):
+    assert parse_series_folder(folder) == (title, year, tmdb_id)
 
 
 def test_select_series_by_exact_name_does_not_list_the_library(tmp_path, monkeypatch):
