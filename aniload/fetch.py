@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,26 +125,44 @@ def _plan(
     match = data.get("match") or {}
     if flag_pin is not None and (match.get("tmdb_id") != flag_pin or not match.get("pinned")):
         if match.get("tmdb_id") != flag_pin:
-            _redo_for_new_pin(plan, files, config)
+            _redo_for_new_pin(plan, config)
         plan.data["match"] = _match_record(flag_pin, pinned=True, source="flag")
         plan.dirty = True  # saved durably before anything else (or with the scan, offline)
     return plan
 
 
-def _redo_for_new_pin(plan: Plan, files: dict[str, int], config: Config) -> None:
+def _redo_for_new_pin(plan: Plan, config: Config) -> None:
     """A new pin corrects an earlier match: what aniload made for the old one is redone.
 
-    Files aniload did not make, or an NFO edited since, stay (``--force`` replaces them).
+    Files aniload did not make, or replaced since (an NFO by its content hash, an image by
+    its size in bytes), stay (``--force`` replaces them).
     """
     from aniload.nforead import content_hash
 
-    record = plan.data["steps"].get("nfo", {})
+    steps = plan.data["steps"]
     with contextlib.suppress(OSError):
-        if record.get("hash") == content_hash(_read_nfo(plan)):
+        if steps.get("nfo", {}).get("hash") == content_hash(_read_nfo(plan)):
             plan.need_nfo = True
     for kind in ART_STEPS:
-        if plan.data["steps"].get(kind, {}).get("state") in ("done", "unavailable") and kind not in plan.need_art:
-            plan.need_art.append(kind)
+        record = steps.get(kind, {})
+        if kind in plan.need_art or record.get("state") not in ("done", "unavailable"):
+            continue
+        written = record.get("bytes")  # not recorded by older sidecars: then redone, as before
+        if record["state"] == "done" and written is not None and not _still_written(plan, config, kind, written):
+            continue  # not the image aniload downloaded any more
+        plan.need_art.append(kind)
+
+
+def _still_written(plan: Plan, config: Config, kind: str, written: int) -> bool:
+    """Whether ``kind``'s file is still the one aniload wrote: a regular file of its size.
+
+    Asked of the file itself, not the scan's listing: a copy over it keeps the folder's mtime.
+    """
+    try:
+        st = os.lstat(os.path.join(plan.series.dir, art_file_name(config, kind)))
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_size == written
 
 
 def _read_nfo(plan: Plan) -> bytes:
@@ -376,13 +396,13 @@ class SeriesWorker:
 
         self._step(plan, kind, "running")
         async with self.image_gate:
-            await download_image(
+            written = await download_image(
                 self.http, url, plan.series.path / name, expect=EXPECT[kind],
                 max_bytes=art.max_image_mb * 1024 * 1024, what=kind,
                 attempts=self.config.tmdb.max_retries + 1,
             )
         plan.wrote_files = True
-        sidecar.set_step(plan.data, kind, "done", file_path=image["file_path"], size=size)
+        sidecar.set_step(plan.data, kind, "done", file_path=image["file_path"], size=size, bytes=written)
         self._step(plan, kind, "done")
         _save(plan)
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
 from standin import Fault
+from standin.images import jpeg_bytes
 from tests.conftest import STANDIN_IDS, STANDIN_SPEC, build_library, snapshot
 
 
@@ -254,12 +256,22 @@ def test_new_pin_redoes_what_aniload_made_for_the_old_match(run, lib, tmdb, tmdb
     assert run("fetch", lib, "--series", folder.name, env=tmdb_env).code == 0
     assert ET.parse(folder / "tvshow.nfo").find("uniqueid[@type='tmdb']").text == "12850"
     old_poster = (folder / "poster.jpg").read_bytes()
+    # the user's own images since: one copied over aniload's (the folder's mtime stays), one renamed in
+    mine = jpeg_bytes(64, 36, (200, 30, 30), comment="mine")
+    with open(folder / "fanart.jpg", "r+b") as fh:
+        fh.write(mine)
+        fh.truncate()
+    (folder / "mine.png").write_bytes(b"\x89PNG my logo")
+    os.replace(folder / "mine.png", folder / "clearlogo.png")
     r = run("fetch", lib, "--series", folder.name, "--tmdb-id", "46298", "--json", env=tmdb_env)
     assert r.code == 0, r.stderr
     steps = r.json()["series"][0]["steps"]
     assert steps["nfo"] == "done" and steps["poster"] == "done"
     assert ET.parse(folder / "tvshow.nfo").find("uniqueid[@type='tmdb']").text == "46298"
     assert (folder / "poster.jpg").read_bytes() != old_poster
+    assert (folder / "fanart.jpg").read_bytes() == mine  # not aniload's any more: kept
+    assert (folder / "clearlogo.png").read_bytes() == b"\x89PNG my logo"
+    assert steps["fanart"] == "present" and steps["logo"] == "present"
     # the same pin again: nothing to redo, nothing asked
     tmdb.reset_log()
     r = run("fetch", lib, "--series", folder.name, "--tmdb-id", "46298", "--json", env=tmdb_env)
