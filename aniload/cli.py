@@ -129,7 +129,10 @@ def _run(command: str, g: Globals, as_json: bool, work) -> None:
         if renderer is not None:
             renderer.close()
         terminated = _terminated or isinstance(exc, Terminated)
-        print(f"aniload: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
+        what = "terminated" if terminated else "interrupted"
+        print(f"aniload: {what}", file=sys.stderr)
+        if as_json:  # a script still gets its one document (the series done are in the sidecars)
+            _write_json(_error_doc(command, what))
         raise typer.Exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED) from None
     renderer.close()
     if as_json:
@@ -148,15 +151,19 @@ def _fail(exc: AniloadError, g: Globals, as_json: bool, command: str) -> None:
         traceback.print_exception(exc, file=sys.stderr)
     print(f"aniload: error: {exc}", file=sys.stderr)
     if as_json and isinstance(exc, RunError):
-        doc = {
-            "command": command,
-            "library": None,
-            "series": [],
-            "summary": {"series": 0, "ok": 0, "failed": 0},
-            "error": str(exc),
-        }
-        _write_json(doc)
+        _write_json(_error_doc(command, str(exc)))
     raise typer.Exit(exc.exit_code)
+
+
+def _error_doc(command: str, error: str) -> dict:
+    """The ``--json`` document of a run that ended before it had a report."""
+    return {
+        "command": command,
+        "library": None,
+        "series": [],
+        "summary": {"series": 0, "ok": 0, "failed": 0},
+        "error": error,
+    }
 
 
 def _write_json(doc: dict) -> None:

@@ -614,6 +614,20 @@ def test_sigterm_during_fetch_stops_like_ctrl_c(tmp_path, cli_env, tmdb, tmdb_en
     _assert_sidecars_match_disk(lib)
 
 
+def test_an_interrupted_json_run_still_prints_one_json_document(tmp_path, cli_env, tmdb, tmdb_env):
+    tmdb.latency = 0.05
+    lib = build_library(tmp_path / "lib", LIBRARY)
+    proc = start(aniload("fetch", lib, "--json"), {**cli_env, **tmdb_env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader = LineReader(proc.stderr)
+    with reaped(proc):
+        wait_for(lambda: len(reader.finished()) >= 1, 30, "a series to finish", proc)
+        code, _ = signal_and_wait(proc, signal.SIGTERM)
+    reader.join()
+    assert code == 143
+    doc = json.loads(proc.stdout.read())
+    assert doc["command"] == "fetch" and doc["error"] == "terminated" and doc["series"] == []
+
+
 def test_sigterm_inside_the_event_loop_cancels_the_work_like_ctrl_c(capfd):
     """In-process and deterministic: the signal arrives while a task runs synchronous code
     (as fetch does while it writes a file and saves a sidecar). Ctrl-C there lets that code
