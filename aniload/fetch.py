@@ -134,8 +134,8 @@ def _plan(
 def _redo_for_new_pin(plan: Plan, config: Config) -> None:
     """A new pin corrects an earlier match: what aniload made for the old one is redone.
 
-    Files aniload did not make, or replaced since (an NFO by its content hash, an image by
-    its size in bytes), stay (``--force`` replaces them).
+    Files aniload did not make, and those changed since (an NFO by its content hash, an
+    image by its size in bytes), stay (``--force`` replaces them).
     """
     from aniload.nforead import content_hash
 

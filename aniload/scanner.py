@@ -39,8 +39,8 @@ EXTRAS_FOLDERS = frozenset(
         "cds", "cd", "fonts", "subs", "subtitles", "music", "ost", "soundtrack",
     }
 )
-# The commonest video names end in a lower-case extension of three letters; the loop below
-# takes those with one set lookup, the rest through ``video_stem``.
+# The commonest video names end in a lower-case extension of three characters (".mkv",
+# ".mp4"); the listing loop takes those with one set lookup, the rest through ``video_stem``.
 _VIDEO_EXT4 = frozenset(ext for ext in VIDEO_EXTENSIONS if len(ext) == 4)
 _SEASON_OF, _EPISODES_OF, _SPECIAL_OF = itemgetter(0), itemgetter(1), itemgetter(2)  # of an EpisodeName
 MAX_DEPTH = 4  # series folder = 0; "Season 1/Disc 2/..." is deep enough

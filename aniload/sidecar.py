@@ -11,8 +11,8 @@ Schema 1 (a JSON object):
     episodes      {"1": [1, 2], "0": [1], "absolute": [...]}: the merged result
     match         {tmdb_id, media_type: "tv", pinned, source, at} or null
     steps         {STEP: {state, at, error, ...}}: what each step last did; extra keys per
-                  step (the NFO's content hash; an image's file_path and bytes written, so that a
-                  new pin redoes only images nobody has replaced since)
+                  step (the NFO's content hash; an image's file_path and bytes written,
+                  so that a new pin redoes only images nobody has replaced since)
 
 A sidecar that is not valid JSON or not of this shape is renamed aside (never deleted)
 so that a user can look at it, and rebuilt. One from a newer schema is never rewritten:
