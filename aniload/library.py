@@ -12,6 +12,7 @@ with a warning naming the link.
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import unicodedata
@@ -48,6 +49,24 @@ class SeriesFolder(NamedTuple):
         return Path(self.dir)
 
 
+def _legacy_bytes(err: UnicodeDecodeError) -> tuple[str, int]:
+    """Bytes that are not UTF-8, read as Windows-1252: what names from old Windows and Samba
+    shares were written in ("Pok\\xe9mon" is "Pokémon")."""
+    return err.object[err.start : err.end].decode("cp1252", errors="replace"), err.end
+
+
+codecs.register_error("aniload-cp1252", _legacy_bytes)
+
+
+def readable_name(name: str) -> str:
+    """A folder name as a person reads it, for titles (not paths, not display): undecodable
+    bytes as Windows-1252 text, control characters as spaces."""
+    if name.isprintable():
+        return name
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "aniload-cp1252")
+    return "".join(ch if ch.isprintable() else " " for ch in text)
+
+
 def display_name(name: str) -> str:
     """Printable form of a file name: undecodable bytes as \\xNN, control characters escaped."""
     if not name.isprintable():
@@ -80,7 +99,8 @@ _new_series = tuple.__new__  # SeriesFolder(...) without its Python-level __new_
 
 def make_series(library: Path | str, raw_name: str) -> SeriesFolder:
     shown = display_name(raw_name)
-    title, year, tmdb_id = parse_series_folder(shown)
+    # The title is what TMDB is searched for: from the name as read, not its escaped display.
+    title, year, tmdb_id = parse_series_folder(shown if shown is raw_name else readable_name(raw_name))
     path = os.path.join(library, raw_name)
     return _new_series(SeriesFolder, (shown, path, series_key(shown), title, year, tmdb_id))
 

@@ -10,7 +10,7 @@ import pytest
 from aniload import sidecar
 from aniload.errors import LibraryError, SeriesError, SidecarError, UsageError
 from aniload.foldernames import parse_series_folder
-from aniload.library import list_series, select_series, series_key
+from aniload.library import list_series, make_series, select_series, series_key
 from aniload.scanner import scan_series
 from tests.conftest import build_library
 
@@ -132,6 +132,20 @@ def test_series_key_and_folder_names(tmp_path):
 )
 def test_series_folder_names(folder, title, year, tmdb_id):
     assert parse_series_folder(folder) == (title, year, tmdb_id)
+
+
+def test_titles_are_read_from_the_name_not_its_escaped_display(tmp_path):
+    """Undecodable bytes are mostly Windows-1252 names from old shares; TMDB is searched for
+    the title a person reads. Folder, key and path keep the name as it is on disk."""
+    raw = os.fsdecode(b"Pok\xe9mon (2019)")
+    series = make_series(tmp_path, raw)
+    assert (series.title, series.year) == ("Pok\u00e9mon", 2019)
+    assert series.folder == "Pok\\xe9mon (2019)" and series.key == "pok-xe9mon-2019"
+    assert series.dir == os.path.join(tmp_path, raw)
+    newline = make_series(tmp_path, "Attack on Titan\n(2013)")
+    assert (newline.title, newline.year, newline.folder) == ("Attack on Titan", 2013, "Attack on Titan\\n(2013)")
+    mixed = make_series(tmp_path, os.fsdecode("Caf\u00e9 ".encode() + b"\xe9t\xe9"))  # UTF-8 and cp1252 in one name
+    assert mixed.title == "Caf\u00e9 \u00e9t\u00e9"
 
 
 def test_select_series_by_exact_name_does_not_list_the_library(tmp_path, monkeypatch):
