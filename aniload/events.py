@@ -1,8 +1,8 @@
 """Plain events from the core to whoever shows progress.
 
 Core code never prints: it hands events to a ``Reporter``. The CLI picks a renderer (Rich
-live view, plain lines, nothing); Keeping this a tiny
-data-only module lets every layer import it without pulling in a UI library.
+live view, plain lines, nothing). Keeping this a tiny data-only module lets every layer
+import it without pulling in a UI library.
 """
 
 from __future__ import annotations

@@ -61,18 +61,23 @@ codecs.register_error("aniload-cp1252", _legacy_bytes)
 def readable_name(name: str) -> str:
     """A folder name as a person reads it, for titles (not paths, not display): undecodable
     bytes as Windows-1252 text, control characters as spaces."""
-    if name.isprintable():
-        return name
-    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "aniload-cp1252")
-    return "".join(ch if ch.isprintable() else " " for ch in text)
+    return name if name.isprintable() else _printable(name, "aniload-cp1252", lambda ch: " ")
 
 
 def display_name(name: str) -> str:
     """Printable form of a file name: undecodable bytes as \\xNN, control characters escaped."""
-    if not name.isprintable():
-        name = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-        name = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in name)
-    return name
+    return name if name.isprintable() else _printable(name, "backslashreplace", _escaped)
+
+
+def _printable(name: str, undecodable: str, unprintable: Callable[[str], str]) -> str:
+    """``name`` with its raw bytes decoded by the ``undecodable`` error handler and each
+    character that still is not printable replaced by ``unprintable(ch)``."""
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", undecodable)
+    return "".join(ch if ch.isprintable() else unprintable(ch) for ch in text)
+
+
+def _escaped(ch: str) -> str:
+    return ch.encode("unicode_escape").decode()
 
 
 def series_key(folder: str) -> str:
@@ -100,7 +105,7 @@ _new_series = tuple.__new__  # SeriesFolder(...) without its Python-level __new_
 def make_series(library: Path | str, raw_name: str) -> SeriesFolder:
     shown = display_name(raw_name)
     # The title is what TMDB is searched for: from the name as read, not its escaped display.
-    title, year, tmdb_id = parse_series_folder(shown if shown is raw_name else readable_name(raw_name))
+    title, year, tmdb_id = parse_series_folder(readable_name(raw_name))
     path = os.path.join(library, raw_name)
     return _new_series(SeriesFolder, (shown, path, series_key(shown), title, year, tmdb_id))
 
