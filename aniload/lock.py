@@ -7,7 +7,9 @@ holds the holder's pid as a hint for the message, and is emptied when the holder
 normally; an interrupted run leaves it, so the next run relists. A pid found there on taking the lock means the
 last holder was killed or crashed: the caller then relists every series folder, because
 a temp file created in the same timestamp tick as the sidecar's last rename does not
-move the folder's mtime, and the scanner would otherwise never see (and sweep) it.
+move the folder's mtime, and the scanner would otherwise never see (and sweep) it. The
+library's own folder is swept here: the scanner skips its hidden entries, so the temp
+file of an index write cut short would otherwise stay for good.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from aniload.errors import LibraryError, LockHeld
+from aniload.fsutil import is_temp_name
 from aniload.library import display_name
 
 LOCK_NAME = ".aniload.lock"
@@ -45,6 +48,8 @@ def library_lock(library: Path, *, whole_library: bool = True) -> Iterator[bool]
             raise LockHeld(f"another aniload run{who} is working on {display_name(str(library))}; "
                            "try again when it ends") from None
         unclean = _read_pid(fd) is not None
+        if unclean:
+            _sweep_temp_files(library)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         yield unclean
@@ -53,6 +58,18 @@ def library_lock(library: Path, *, whole_library: bool = True) -> Iterator[bool]
                 os.ftruncate(fd, 0)  # ended cleanly: the next run need not relist
     finally:
         os.close(fd)  # releases the lock
+
+
+def _sweep_temp_files(library: Path) -> None:
+    """Remove temp files in the library folder itself; only a dead run can have left them."""
+    try:
+        with os.scandir(library) as entries:
+            stray = [e.path for e in entries if is_temp_name(e.name)]
+        for path in stray:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+    except OSError:
+        return  # an unwritable library root: the next run over it tries again
 
 
 def _read_pid(fd: int) -> int | None:

@@ -732,3 +732,25 @@ def test_temp_file_of_a_kill_in_the_sidecars_clock_tick_is_swept(tmp_path, cli_e
     for command in ("scan", "fetch"):
         assert subprocess.run(aniload(command, lib, "-q"), env=env).returncode == 0
         assert temp_files(lib) == [], f"the stray temp file survived the next {command}"
+
+
+@pytest.mark.parametrize("next_run", [["scan"], ["fetch"], ["scan", "--series", "Frieren (2023)"]])
+def test_temp_file_of_a_killed_index_write_is_swept_by_the_next_run(tmp_path, cli_env, tmdb, tmdb_env, next_run):
+    """A whole-library scan writes ``.aniload-index.json`` in the library folder itself,
+    whose hidden entries the scanner never looks at. A kill between that temp file's
+    create and its rename (CI caught one) left it for good; the next run that takes the
+    lock of a dead holder, whatever its command, now sweeps the library folder."""
+    env = {**cli_env, **tmdb_env}
+    lib = build_library(tmp_path / "lib", {"Cowboy Bebop": ["Cowboy Bebop - 01.mkv"], "Frieren (2023)": ["Frieren - 01.mkv"]})
+    assert subprocess.run(aniload("fetch", lib, "-q"), env=env).returncode == 0
+    tmdb.add_fault(Fault(kind="slow", delay=2.0, times=1))
+    proc = start(aniload("fetch", lib, "--force"), env)
+    wait_for(lambda: lock_pid(lib) == proc.pid, 20, "the fetch to take the lock", proc)
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait(timeout=10) == -signal.SIGKILL
+
+    stray = lib / f"..aniload-index.json.{proc.pid:x}-7{TEMP_SUFFIX}"
+    stray.write_bytes(b'{"fingerprint":[2,"pos')  # the killed write had begun its JSON
+    assert subprocess.run(aniload(*next_run[:1], lib, *next_run[1:], "-q"), env=env).returncode == 0
+    assert temp_files(lib) == [], f"the stray temp file survived the next {' '.join(next_run)}"
+    assert (lib / "Cowboy Bebop" / "tvshow.nfo").exists()
