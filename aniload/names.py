@@ -6,7 +6,8 @@ The rules go in the order of confidence a person reading the name would have:
 
 1. ``S01E05`` / ``2x05`` and their ranges (``S01E01-E03``, ``S01E01E02``, ``1x01-1x02``).
 2. Words naming an episode before the "Title - NN" number: "Episode 5", "Ep.05", "E05",
-   "#05", "Folge 5", 第5話, Épisode/Capítulo, and specials "OVA 2", "SP01", "Special 2";
+   "#05", "Folge 5", 第5話, Épisode/Capítulo, and specials "OVA 2", "SP01", "Special 2"
+   (also as the title's last word: "Title - Specials - 02");
    season words anywhere: "S2", "2nd Season", "Season 2", "Staffel 2", 第2期.
 3. The fansub position "Title - NN" (the first that is not a year). A title with no digit
    holds no marker, so that shape costs two searches; one with digits costs a third.
@@ -120,7 +121,7 @@ _MARK = _later(
                 (?<=[eE])(?:[pP](?i:isod(?:es?|io))?\.?\s?|\.?)
               | (?<=[fF])(?i:olge)\.?\s?
               | (?<=\#)\s?
-              | (?<=[sS])(?P<sp>[pP](?i:ecials?)?)[\s.]?\#?
+              | (?<=[sS])(?P<sp>[pP](?i:ecials?)?)[\s.-]?\#?
             )""" + _NUM + _ETAIL + r"""(?![\dA-Za-z])
         )
     )""",
@@ -130,6 +131,8 @@ _TAIL_ITEM = _later("_TAIL_ITEM", r"([-~+&]?)\s?(?:[eE][pP]?|\d{1,2}[xX])?(\d+)"
 
 # "Title - NN": the number right after a spaced dash, then a space, a bracket or the end.
 _DASH = _later("_DASH", r"\ -\s*" + _NUM + _ETAIL + r"(?=[\s\[\](){},]|$)", re.X)
+# "Special"/"Specials"/"SP" ending the title, right before the dash number.
+_SPECIAL_BEFORE = _later("_SPECIAL_BEFORE", r"(?<![A-Za-z0-9])(?:[sS][pP](?i:ecials?)?)$")
 _DIGIT = _later("_DIGIT", r"[0-9]")  # not \d: a Unicode-category test per character is slower
 # S01E05 alone, for names with no dash: far fewer groups and candidates than _MARK.
 _SXE = _later(
@@ -311,6 +314,8 @@ def parse_clean_stem(s: str) -> EpisodeName:
         ):
             seasonal = "season" in low if not has_digit else _has_season_word(low)
             found = _season_words(low) if seasonal else None  # "Second Season - 05"
+            if _special_before(s, end):
+                return _result(None, () if half else _episodes(n, tail), True)
             if found is not None or half is not None or tail:
                 return _result(found and found[0], () if half else _episodes(n, tail), bool(half))
             hit = _BY_DIGITS.get(n)
@@ -318,6 +323,11 @@ def parse_clean_stem(s: str) -> EpisodeName:
                 hit = _BY_DIGITS[n] = _result(None, (int(n),))
             return hit
     return _parse_general(s, end, dash, m if m is not None else _mark_search(s, 0, end))
+
+
+def _special_before(s: str, end: int) -> bool:
+    """The title ends with "Special(s)"/"SP" right before the dash number: "Title - Specials - 02"."""
+    return end > 0 and s[end - 1] in "lLsSpP" and _SPECIAL_BEFORE.search(s, 0, end) is not None
 
 
 def _has_season_word(low: str) -> bool:
@@ -374,7 +384,7 @@ def _parse_general(s: str, end: int, dash: re.Match | None, m: re.Match | None) 
         if not _is_year(n):  # "Title - 2019 - 05": skip the year
             if half is not None:
                 return _result(season, (), True)
-            return _result(season, _episodes(n, tail), special)
+            return _result(season, _episodes(n, tail), special or _special_before(s, dash.start()))
         dash = _dash_search(s, dash.end())
     return _parse_slow(s, season, season_at, special)
 

@@ -177,6 +177,13 @@ EXTRA = [
     ("Title-05.mkv", None, [5]),
     ("Title - 01 ~ 12.mkv", None, list(range(1, 13))),
     ("Title 2024.05.12.mkv", None, []),
+    # specials named by a word before the dash number, or "SP-02"
+    ("Title - Specials - 01.mkv", None, [1], True),
+    ("[Group] Title Special - 02 [1080p].mkv", None, [2], True),
+    ("Title SP-03.mkv", None, [3], True),
+    ("Title S2E03 Specials - 05.mkv", 2, [3]),  # the SxxEyy marker comes first
+    ("Special A - 05.mkv", None, [5]),  # a title that starts with the word
+    ("Wasp - 03.mkv", None, [3]),
     # without an extension, and with odd case
     ("[SubsPlease] Frieren - 05 (1080p)", None, [5]),
     ("FRIEREN - 05.MKV", None, [5]),
