@@ -2,8 +2,11 @@
 
 "Title (2013) [tmdbid-1429]" gives a title, a year and a pinned TMDB id; other database
 tags (tvdb, imdb, anidb, anilist, mal) and trailing release tags are dropped. Season
-folders: "Season 1", "Season 01", "S01", "Staffel 1", "2nd Season", 第2期, and
-"Specials"/"SP"/"OVA"/"OVAs" (season 0).
+folders: "Season 1", "Season 01", "S01", "Staffel 1", "2nd Season", 第2期, a bare "2"
+(as Jellyfin reads them), and "Specials"/"SP"/"OVA"/"OVAs" (season 0). A folder named
+like a release ("[Group] Title S2 [1080p]", "Title.S02.1080p.BluRay-GRP", "Title 2nd
+Season", "Title OVA") gives the season its name marks, read as the episode parser reads
+one; a name with no season mark ("Title Part 2", "Title (2019) [BD]") gives none.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from aniload.names import _MAX_NAME
+from aniload.names import _MAX_NAME, parse_clean_stem, without_checksum
 
 
 class SeriesFolderName(NamedTuple):
@@ -77,7 +80,8 @@ _new_folder_name = tuple.__new__  # SeriesFolderName(...) without its Python-lev
 _WORD_NUMBERS = dict(zip("one two three four five six seven eight nine ten".split(), range(1, 11)))
 _SEASON_FOLDER = re.compile(
     r"""^(?:
-          (?:season|staffel|saison|temporada|stagione|series|s)[\s._-]?(?P<n>\d{1,4})
+          (?:season|staffel|saison|temporada|stagione|series|sæson|säsong|seizoen|kausi|sezon|s)
+            [\s._-]?(?P<n>\d{1,4})
         | (?:season|staffel)\s(?P<w>one|two|three|four|five|six|seven|eight|nine|ten)
         | (?P<o>\d{1,2})(?:st|nd|rd|th)\sseason
         | 第(?P<j>\d{1,2})(?:期|シーズン) | シーズン\s?(?P<k>\d{1,2})
@@ -89,9 +93,13 @@ _SEASON_FOLDER = re.compile(
 
 def parse_season_folder(name: str) -> int | None:
     """Season number a folder stands for; 0 for specials; None for anything else."""
-    m = _SEASON_FOLDER.match(name[:_MAX_NAME].strip())
+    name = name[:_MAX_NAME].strip()
+    m = _SEASON_FOLDER.match(name)
     if m is None:
-        return None
+        if name.isdecimal() and len(name) <= 2 and name.isascii():
+            return int(name)  # "Show/2/..."; "2013" stays a year
+        said = parse_clean_stem(without_checksum(name))  # "[Group] Title S2 [1080p]"
+        return said.season if said.season is not None else (0 if said.special else None)
     g = m.lastgroup
     if g == "sp":
         return 0

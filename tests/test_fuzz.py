@@ -15,6 +15,7 @@ import json
 import math
 import tempfile
 import time
+import unicodedata
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -89,9 +90,11 @@ def test_parse_series_folder_never_raises_and_is_sane(name):
 def test_parse_season_folder_never_raises_and_is_sane(name):
     season = parse_season_folder(name)
     assert season is None or (type(season) is int and 0 <= season <= 9999), (name, season)
-    if season is not None:
-        assert season == 0 or str(season) in name or any(
-            w in name.lower() for w in ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"))
+    if season is not None:  # the number is in the name: as digits (any script's) or as a word
+        digits = "".join(str(unicodedata.digit(c, 0)) if c.isdigit() else c for c in name)
+        words = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                 "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+        assert season == 0 or str(season) in digits or any(w in name.lower() for w in words), (name, season)
 
 
 @FAST

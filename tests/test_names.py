@@ -212,8 +212,16 @@ def test_extra_cases_are_new():
         ("2nd Season", 2), ("Season Two", 2), ("シーズン2", 2), ("第2期", 2),
         ("Specials", 0), ("Special", 0), ("specials", 0), ("Season 0", 0), ("S00", 0),
         ("OVA", 0), ("OVAs", 0),
-        ("Extras", None), ("Featurettes", None), ("Season", None), ("S01E01", None),
-        ("Season 1a", None), ("Attack on Titan", None), ("", None), ("2013", None),
+        ("Extras", None), ("Featurettes", None), ("Season", None),
+        ("Attack on Titan", None), ("", None), ("2013", None),
+        # Jellyfin's own cases: a bare number, more languages, a season mark inside a name
+        ("2", 2), ("02", 2), ("Seizoen 1", 1), ("Säsong 3", 3), ("sæson 1", 1), ("Kausi 2", 2),
+        ("Seinfeld - S02", 2), ("The.Wonder.Years.S04.PDTV.x264-JCH", 4),
+        # release folders inside a series folder
+        ("[SubsPlease] Sousou no Frieren S2 (1080p)", 2), ("Title 2nd Season [BD 1080p]", 2),
+        ("Title Season 3 Part 2", 3), ("Title OVA", 0), ("Title.S01E01.1080p", 1), ("Season 1a", 1),
+        ("Title Part 2", None), ("Title II", None), ("Title (2019) [BD 1080p]", None),
+        ("[Group] Title [1080p][ABCD1234]", None), ("100", None),
     ],
 )
 def test_season_folders(name, expected):

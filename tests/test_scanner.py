@@ -38,6 +38,19 @@ def test_season_folders_flat_files_specials_and_extras(tmp_path):
     assert result.changed and seen == []
 
 
+def test_release_folders_inside_a_series_give_their_season(tmp_path):
+    """A series folder holding one release folder per season, whose files name no season."""
+    root = build_library(tmp_path, {"Frieren": {
+        "[SubsPlease] Sousou no Frieren (1080p)": ["[SubsPlease] Sousou no Frieren - 03 (1080p) [ABCD1234].mkv"],
+        "[SubsPlease] Sousou no Frieren S2 (1080p)": ["[SubsPlease] Sousou no Frieren - 05 (1080p) [1234ABCD].mkv"],
+        "Sousou.no.Frieren.S03.1080p.BluRay-GRP": ["Sousou.no.Frieren.S01E07.1080p.mkv"],  # the file's own season wins
+        "Frieren OVA": ["Frieren - 01.mkv"],
+        "2": ["Frieren - 09.mkv"],
+    }})
+    result = scan_series(root / "Frieren", None, None, print)
+    assert result.episodes == {"0": [1], "1": [7], "2": [5, 9], "absolute": [3]}
+
+
 def test_unchanged_series_lists_nothing(tmp_path):
     root = build_library(tmp_path, {"S": {"Season 1": ["E01.mkv"], "": ["Show - 05.mkv"]}})
     first = scan_series(root / "S", None, None, print)
