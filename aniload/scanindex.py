@@ -22,7 +22,7 @@ from aniload.config import Config
 from aniload.errors import WriteError
 from aniload.fsutil import atomic_write
 from aniload.report import SeriesReport
-from aniload.scanner import folders_unchanged
+from aniload.scanner import NAME_RULES, folders_unchanged
 from aniload.sidecar import SIDECAR_NAME, STEPS
 from aniload.steps import unavailable_valid_until
 
@@ -33,7 +33,7 @@ VERSION = 2  # 2: episode numbers as ranges ("1-24,26") and step states as a lis
 def _fingerprint(config: Config) -> list:
     """Settings that change what a report says from the same files."""
     art = config.artwork
-    return [VERSION, art.poster_name, art.fanart_name, art.logo_name, config.unavailable_recheck_days]
+    return [VERSION, NAME_RULES, art.poster_name, art.fanart_name, art.logo_name, config.unavailable_recheck_days]
 
 
 def load(library: Path, config: Config) -> dict[str, Any]:

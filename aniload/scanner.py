@@ -12,6 +12,10 @@ The series folder itself changes whenever aniload writes its own files into it (
 NFO, artwork: each lands by a rename). The sidecar is always the last of those writes, and
 a rename sets the folder's mtime and the renamed file's ctime to the same instant, so "the
 folder's mtime equals the sidecar's ctime" means nothing but our own writes happened since.
+
+A folder record also holds what the name rules of its day made of the names, so the scan
+record carries ``NAME_RULES``: after an upgrade that reads names differently, every folder
+is listed once more instead of keeping the old reading for as long as it stays unchanged.
 """
 
 from __future__ import annotations
@@ -43,6 +47,9 @@ EXTRAS_FOLDERS = frozenset(
 # ".mp4"); the listing loop takes those with one set lookup, the rest through ``video_stem``.
 _VIDEO_EXT4 = frozenset(ext for ext in VIDEO_EXTENSIONS if len(ext) == 4)
 _SEASON_OF, _EPISODES_OF, _SPECIAL_OF = itemgetter(0), itemgetter(1), itemgetter(2)  # of an EpisodeName
+# Raise it whenever names.py, nameshapes.py or foldernames.py read a name differently.
+# 2: checksum tags, "H.264", "Specials - 02", release-named season folders.
+NAME_RULES = 2
 MAX_DEPTH = 4  # series folder = 0; "Season 1/Disc 2/..." is deep enough
 ABSOLUTE = "absolute"
 
@@ -50,7 +57,7 @@ Warn = Callable[[str], None]
 
 
 class ScanResult(NamedTuple):
-    scan: dict[str, Any]  # {"dirs": {...}}: goes into the sidecar
+    scan: dict[str, Any]  # {"rules": NAME_RULES, "dirs": {...}}: goes into the sidecar
     episodes: dict[str, list[int]] | None  # None when unchanged: the sidecar's still holds
     changed: bool  # the result differs from the previous scan: the sidecar needs writing
     listed: int  # folders listed this time (0 for an unchanged series)
@@ -64,6 +71,8 @@ def scan_series(
     warn: Warn,
 ) -> ScanResult:
     prev_dirs: dict[str, Any] = (previous or {}).get("dirs", {})
+    if previous is not None and previous.get("rules") != NAME_RULES:
+        prev_dirs = {}  # read with other name rules: list every folder again
     dirs: dict[str, Any] = {}
     visited: set[tuple[int, int]] = set()
     listed = 0
@@ -111,7 +120,7 @@ def scan_series(
     if dirs.keys() != prev_dirs.keys():
         changed = True
     episodes = merge_found(dirs.values()) if changed else None
-    return ScanResult({"dirs": dirs}, episodes, changed, listed, stray)
+    return ScanResult({"rules": NAME_RULES, "dirs": dirs}, episodes, changed, listed, stray)
 
 
 def _list_folder(
@@ -204,7 +213,7 @@ def merge_found(records) -> dict[str, list[int]]:
 
 def is_fresh(series_dir: Path | str, scan: dict[str, Any] | None, sidecar_ctime_ns: int | None) -> bool:
     """True when no scanned folder has changed since the scan; stats only, lists nothing."""
-    if not scan or not scan.get("dirs"):
+    if not scan or not scan.get("dirs") or scan.get("rules") != NAME_RULES:
         return False
     return folders_unchanged(series_dir, {rel: rec["mtime_ns"] for rel, rec in scan["dirs"].items()}, sidecar_ctime_ns)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 from pathlib import Path
 
@@ -299,10 +300,16 @@ huge = st.tuples(
 
 
 def timed(fn, arg):
-    start = time.perf_counter()
-    result = fn(arg)
-    elapsed = time.perf_counter() - start
-    assert elapsed < LIMIT, f"{fn.__name__} took {elapsed * 1000:.1f} ms on {arg[:60]!r}..."
+    """fn(arg), asserting it ran within LIMIT. A slow call is tried twice more and the
+    fastest counts: runaway backtracking is slow every time, a busy machine only now and then."""
+    best = math.inf
+    for _ in range(3):
+        start = time.perf_counter()
+        result = fn(arg)
+        best = min(best, time.perf_counter() - start)
+        if best < LIMIT:
+            break
+    assert best < LIMIT, f"{fn.__name__} took {best * 1000:.1f} ms on {arg[:60]!r}..."
     return result
 
 

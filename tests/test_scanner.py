@@ -61,6 +61,23 @@ def test_unchanged_series_lists_nothing(tmp_path):
     assert third.listed == 1 and third.changed and third.episodes["1"] == [1, 2]
 
 
+def test_a_scan_made_with_older_name_rules_is_redone(tmp_path):
+    """An upgrade that reads names differently must not keep an unchanged folder's old
+    reading: the record of a scan without today's NAME_RULES lists every folder again."""
+    from aniload.scanner import NAME_RULES, is_fresh
+
+    root = build_library(tmp_path, {"S": {"Season 1": ["E01.mkv"], "": ["[G] Show - 05 [12340ED5].mkv"]}})
+    first = scan_series(root / "S", None, None, print)
+    assert first.scan["rules"] == NAME_RULES and first.episodes == {"1": [1], "absolute": [5]}
+    old = json.loads(json.dumps(first.scan))
+    del old["rules"]
+    old["dirs"][""]["found"] = {}  # what the old rules made of the checksum name: nothing
+    assert not is_fresh(root / "S", old, None)
+    again = scan_series(root / "S", old, None, print)
+    assert again.listed == 2 and again.changed and again.episodes == {"1": [1], "absolute": [5]}
+    assert is_fresh(root / "S", again.scan, None)
+
+
 def test_own_sidecar_write_does_not_count_as_a_change(tmp_path):
     root = build_library(tmp_path, {"S": ["Show - 05.mkv"]})
     first = scan_series(root / "S", None, None, print)
