@@ -4,12 +4,12 @@
 descriptor closes, which includes the process being killed, so a crashed run never blocks
 the next one and there is no stale-lock cleanup to get wrong. The file itself stays; it
 holds the holder's pid as a hint for the message, and is emptied when the holder ends
-normally; an interrupted run leaves it, so the next run relists. A pid found there on taking the lock means the
-last holder was killed or crashed: the caller then relists every series folder, because
-a temp file created in the same timestamp tick as the sidecar's last rename does not
-move the folder's mtime, and the scanner would otherwise never see (and sweep) it. The
-library's own folder is swept here: the scanner skips its hidden entries, so the temp
-file of an index write cut short would otherwise stay for good.
+normally; an interrupted run leaves it, so the next run relists. A pid found there on
+taking the lock means the last holder was killed or crashed: the caller then relists every
+series folder, because a temp file created in the same timestamp tick as the sidecar's
+last rename does not move the folder's mtime, and the scanner would otherwise never see
+(and sweep) it. The library's own folder is swept here: the scanner skips its hidden
+entries, so the temp file of an index write cut short would otherwise stay for good.
 """
 
 from __future__ import annotations
