@@ -702,6 +702,18 @@ def test_interrupt_during_the_temp_files_open_leaves_no_temp_file():
     assert not _open_window_leaks()
 
 
+def _library_of_a_killed_fetch(tmp_path: Path, env: dict, tmdb) -> tuple[Path, int]:
+    """A fetched two-series library whose next fetch was SIGKILLed holding the lock."""
+    lib = build_library(tmp_path / "lib", {"Cowboy Bebop": ["Cowboy Bebop - 01.mkv"], "Frieren (2023)": ["Frieren - 01.mkv"]})
+    assert subprocess.run(aniload("fetch", lib, "-q"), env=env).returncode == 0
+    tmdb.add_fault(Fault(kind="slow", delay=2.0, times=1))
+    proc = start(aniload("fetch", lib, "--force"), env)
+    wait_for(lambda: lock_pid(lib) == proc.pid, 20, "the fetch to take the lock", proc)
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait(timeout=10) == -signal.SIGKILL
+    return lib, proc.pid
+
+
 def test_temp_file_of_a_kill_in_the_sidecars_clock_tick_is_swept(tmp_path, cli_env, tmdb, tmdb_env):
     """Each series ends with two sidecar saves back to back (the last step's and the
     closing one). The second save's temp file is usually created within the same
@@ -715,13 +727,7 @@ def test_temp_file_of_a_kill_in_the_sidecars_clock_tick_is_swept(tmp_path, cli_e
     creation did not move the folder's mtime (os.utime puts it back, as the coarse clock
     would have)."""
     env = {**cli_env, **tmdb_env}
-    lib = build_library(tmp_path / "lib", {"Cowboy Bebop": ["Cowboy Bebop - 01.mkv"], "Frieren (2023)": ["Frieren - 01.mkv"]})
-    assert subprocess.run(aniload("fetch", lib, "-q"), env=env).returncode == 0
-    tmdb.add_fault(Fault(kind="slow", delay=2.0, times=1))
-    proc = start(aniload("fetch", lib, "--force"), env)
-    wait_for(lambda: lock_pid(lib) == proc.pid, 20, "the fetch to take the lock", proc)
-    proc.send_signal(signal.SIGKILL)
-    assert proc.wait(timeout=10) == -signal.SIGKILL
+    lib, pid = _library_of_a_killed_fetch(tmp_path, env, tmdb)
 
     series = lib / "Cowboy Bebop"
     stray = series / f".{SIDECAR}.0badc0de{TEMP_SUFFIX}"
@@ -741,15 +747,9 @@ def test_temp_file_of_a_killed_index_write_is_swept_by_the_next_run(tmp_path, cl
     create and its rename (CI caught one) left it for good; the next run that takes the
     lock of a dead holder, whatever its command, now sweeps the library folder."""
     env = {**cli_env, **tmdb_env}
-    lib = build_library(tmp_path / "lib", {"Cowboy Bebop": ["Cowboy Bebop - 01.mkv"], "Frieren (2023)": ["Frieren - 01.mkv"]})
-    assert subprocess.run(aniload("fetch", lib, "-q"), env=env).returncode == 0
-    tmdb.add_fault(Fault(kind="slow", delay=2.0, times=1))
-    proc = start(aniload("fetch", lib, "--force"), env)
-    wait_for(lambda: lock_pid(lib) == proc.pid, 20, "the fetch to take the lock", proc)
-    proc.send_signal(signal.SIGKILL)
-    assert proc.wait(timeout=10) == -signal.SIGKILL
+    lib, pid = _library_of_a_killed_fetch(tmp_path, env, tmdb)
 
-    stray = lib / f"..aniload-index.json.{proc.pid:x}-7{TEMP_SUFFIX}"
+    stray = lib / f"..aniload-index.json.{pid:x}-7{TEMP_SUFFIX}"
     stray.write_bytes(b'{"fingerprint":[2,"pos')  # the killed write had begun its JSON
     assert subprocess.run(aniload(*next_run[:1], lib, *next_run[1:], "-q"), env=env).returncode == 0
     assert temp_files(lib) == [], f"the stray temp file survived the next {' '.join(next_run)}"
