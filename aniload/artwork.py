@@ -27,9 +27,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import math
-import os
 import re
-import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -38,7 +36,7 @@ import httpx
 
 from aniload.errors import DownloadError
 from aniload.artnames import find_present, list_art_files
-from aniload.fsutil import atomic_open, is_temp_name
+from aniload.fsutil import atomic_open
 
 ART_KINDS = ("poster", "fanart", "logo")
 DEFAULT_FILE_NAMES = {"poster": "poster.jpg", "fanart": "fanart.jpg", "logo": "clearlogo.png"}
@@ -384,28 +382,3 @@ def _retry_after(value: str | None) -> float | None:
 def _one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return text[:200] or type(exc).__name__
-
-
-# --------------------------------------------------------------------------- cleaning up
-
-
-def sweep_temp_files(series_dir: Path, *, min_age: float = 0.0) -> int:
-    """Remove stray ``.*.aniload-tmp`` files (at least ``min_age`` s old); return how many."""
-    removed = 0
-    now = time.time()
-    try:
-        with os.scandir(series_dir) as it:
-            entries = [e for e in it if is_temp_name(e.name)]
-    except OSError:
-        return 0
-    for entry in entries:
-        try:
-            if not entry.is_file(follow_symlinks=False) and not entry.is_symlink():
-                continue
-            if min_age and now - entry.stat(follow_symlinks=False).st_mtime < min_age:
-                continue
-            os.unlink(entry.path)
-            removed += 1
-        except OSError:
-            continue
-    return removed

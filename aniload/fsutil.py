@@ -55,6 +55,24 @@ def is_temp_name(name: str) -> bool:
     return name.startswith(".") and name.endswith(TEMP_SUFFIX)
 
 
+def sweep_temp_files(folder: Path | str) -> int:
+    """Remove stray ``.*.aniload-tmp`` files in ``folder`` (a killed run's); return how many.
+
+    Only for a folder no live run can be writing to (the library lock is held).
+    """
+    try:
+        with os.scandir(folder) as it:
+            stray = [e.path for e in it if is_temp_name(e.name) and not e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return 0  # unreadable: the next run over it tries again
+    removed = 0
+    for path in stray:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+            removed += 1
+    return removed
+
+
 def _create_temp(folder: str, name: str, created: list[str]) -> int:
     """Create the temp file for ``folder/name`` exclusively (never through a link).
 

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from aniload.errors import LibraryError, LockHeld
-from aniload.fsutil import is_temp_name
+from aniload.fsutil import sweep_temp_files
 from aniload.library import display_name
 
 LOCK_NAME = ".aniload.lock"
@@ -49,7 +49,7 @@ def library_lock(library: Path, *, whole_library: bool = True) -> Iterator[bool]
                            "try again when it ends") from None
         unclean = _read_pid(fd) is not None
         if unclean:
-            _sweep_temp_files(library)
+            sweep_temp_files(library)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         yield unclean
@@ -58,18 +58,6 @@ def library_lock(library: Path, *, whole_library: bool = True) -> Iterator[bool]
                 os.ftruncate(fd, 0)  # ended cleanly: the next run need not relist
     finally:
         os.close(fd)  # releases the lock
-
-
-def _sweep_temp_files(library: Path) -> None:
-    """Remove temp files in the library folder itself; only a dead run can have left them."""
-    try:
-        with os.scandir(library) as entries:
-            stray = [e.path for e in entries if is_temp_name(e.name)]
-        for path in stray:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(path)
-    except OSError:
-        return  # an unwritable library root: the next run over it tries again
 
 
 def _read_pid(fd: int) -> int | None:

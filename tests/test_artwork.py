@@ -33,7 +33,6 @@ from aniload.artwork import (
     image_url,
     pick_image,
     safe_file_path,
-    sweep_temp_files,
 )
 from aniload.errors import DownloadError, WriteError
 
@@ -340,23 +339,6 @@ def test_existing_art_ignores_other_names(tmp_path: Path) -> None:
     assert existing_art(tmp_path, "poster", "poster.jpg") is None
     (tmp_path / "cover.jpg").write_bytes(JPEG)
     assert existing_art(tmp_path, "poster", "cover.jpg") == tmp_path / "cover.jpg"  # configured name
-
-
-def test_sweep_temp_files(tmp_path: Path) -> None:
-    stray = [tmp_path / ".poster.jpg.0badf00d.aniload-tmp", tmp_path / ".tvshow.nfo.12345678.aniload-tmp"]
-    for p in stray:
-        p.write_bytes(b"half")
-    keep = [tmp_path / "poster.jpg", tmp_path / ".aniload.json", tmp_path / "x.aniload-tmp"]
-    for p in keep:
-        p.write_bytes(b"x")
-    (tmp_path / ".dir.aniload-tmp").mkdir()
-    assert sweep_temp_files(tmp_path) == 2
-    assert all(p.exists() for p in keep) and not any(p.exists() for p in stray)
-    assert sweep_temp_files(tmp_path) == 0
-    assert sweep_temp_files(tmp_path / "missing") == 0
-    fresh = tmp_path / ".fanart.jpg.11111111.aniload-tmp"
-    fresh.write_bytes(b"")
-    assert sweep_temp_files(tmp_path, min_age=3600) == 0 and fresh.exists()
 
 
 # --------------------------------------------------------------------------- ImageValidator

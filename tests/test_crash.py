@@ -35,6 +35,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from aniload.fsutil import sweep_temp_files
 from standin import Fault
 from tests.conftest import build_library, snapshot
 
@@ -700,6 +701,20 @@ def test_interrupt_during_the_temp_files_open_leaves_no_temp_file():
     running when the signal came returns. For open(2) with O_CREAT that is after the temp
     file exists, but before ``atomic_open`` has entered the block that cleans it up."""
     assert not _open_window_leaks()
+
+
+def test_sweep_temp_files_takes_only_our_temp_files(tmp_path: Path) -> None:
+    stray = [tmp_path / ".poster.jpg.0badf00d.aniload-tmp", tmp_path / ".tvshow.nfo.12345678.aniload-tmp"]
+    for p in stray:
+        p.write_bytes(b"half")
+    keep = [tmp_path / "poster.jpg", tmp_path / ".aniload.json", tmp_path / "x.aniload-tmp"]
+    for p in keep:
+        p.write_bytes(b"x")
+    (tmp_path / ".dir.aniload-tmp").mkdir()
+    assert sweep_temp_files(tmp_path) == 2
+    assert all(p.exists() for p in keep) and not any(p.exists() for p in stray)
+    assert sweep_temp_files(tmp_path) == 0
+    assert sweep_temp_files(tmp_path / "missing") == 0
 
 
 def _library_of_a_killed_fetch(tmp_path: Path, env: dict, tmdb) -> tuple[Path, int]:
